@@ -1,0 +1,267 @@
+"""The storage interface of a home repository.
+
+Two layers keep Egeria's semantics out of SQL (DESIGN §4, §11):
+
+- :class:`Store` (this module, one implementation per backend: ``sqlite.py`` now, PostgreSQL later) keeps
+  rows: current instances, superseded versions, proxies, types, the change log, idempotency records and small
+  key/value state. It knows nothing of versions, home rules or validation.
+- :mod:`coho.server.repository` implements Egeria's rules on top of it and is the only caller of
+  :meth:`Store.write`.
+
+Writes go through :meth:`Store.write`: the callback runs on the single writer, inside a transaction that
+also holds other callers' callbacks (group commit). A callback that raises is rolled back alone (it runs
+inside its own SAVEPOINT), so one bad request never fails its neighbours. The change-log sequence a
+callback receives from :meth:`WriteTxn.append_change` is final once :meth:`Store.write` returns.
+
+Instances are protobuf messages (``coho.omrs.v1``): the core uses the wire model as its domain model,
+which keeps archives, events and RPCs free of conversion layers. Times are epoch milliseconds (``int``).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Literal, Protocol, TypeVar
+
+from coho.omrs.v1 import common_pb2, events_pb2, instances_pb2, typedefs_pb2
+
+T = TypeVar("T")
+
+ChangeKind = Literal["entity", "relationship", "typedef", "registry", "other"]
+
+
+@dataclass(frozen=True)
+class ChangeMeta:
+    """Who caused a change. Recorded with its change-log entry; integration reports select by refresh_id."""
+
+    user_id: str = ""
+    connector_id: str = ""
+    refresh_id: str = ""
+    metadata_source: str = ""
+    access_service: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One change-log entry as read back."""
+
+    sequence: int
+    event: events_pb2.OmrsEvent
+    guid: str
+    type_name: str
+    kind: str
+    time_ms: int
+    meta: ChangeMeta
+
+
+class WriteTxn(Protocol):
+    """Row operations available to a :meth:`Store.write` callback. Only valid during that callback.
+
+    Reads here see the transaction's own earlier writes (read-your-writes within a group commit).
+    """
+
+    # -- entities and proxies ---------------------------------------------------------------------
+    def get_entity(self, guid: str) -> instances_pb2.EntityDetail | None:
+        """The current full entity (home or reference copy), or None (also when only a proxy is stored)."""
+
+    def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None:
+        """The stored proxy, or None. A full entity is not a proxy: use get_entity for it."""
+
+    def put_entity(self, entity: instances_pb2.EntityDetail) -> None:
+        """Insert or replace the current entity (replacing a proxy of the same GUID), and re-index it."""
+
+    def put_proxy(self, proxy: instances_pb2.EntityProxy) -> None:
+        """Insert or replace a proxy. Never replaces a full entity (the caller checks)."""
+
+    def save_entity_version(self, superseded: instances_pb2.EntityDetail, valid_to_ms: int) -> None:
+        """Keep a superseded version in history: it was current from its update_time until valid_to_ms."""
+
+    def remove_entity(self, guid: str) -> None:
+        """Purge the entity or proxy with this GUID, with its history and index rows."""
+
+    # -- relationships ------------------------------------------------------------------------------
+    def get_relationship(self, guid: str) -> instances_pb2.Relationship | None: ...
+
+    def put_relationship(self, relationship: instances_pb2.Relationship) -> None: ...
+
+    def save_relationship_version(self, superseded: instances_pb2.Relationship, valid_to_ms: int) -> None: ...
+
+    def remove_relationship(self, guid: str) -> None: ...
+
+    def relationships_of(self, entity_guid: str) -> list[instances_pb2.Relationship]:
+        """Every current relationship with this entity at either end, in any status."""
+
+    def find_link(self, type_name: str, end_one_guid: str, end_two_guid: str) -> str | None:
+        """GUID of a non-deleted relationship of exactly this type between these ends (for multi_link=false)."""
+
+    # -- unique values ------------------------------------------------------------------------------
+    def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
+        """GUID of a non-deleted current entity of one of these types whose string property equals value."""
+
+    # -- change log ---------------------------------------------------------------------------------
+    def append_change(
+        self, event: events_pb2.OmrsEvent, *, guid: str, type_name: str, kind: ChangeKind, meta: ChangeMeta
+    ) -> int:
+        """Append to the change log in this transaction; returns the new sequence."""
+
+    # -- idempotent retries -------------------------------------------------------------------------
+    def get_request(self, request_id: str, user_id: str) -> bytes | None:
+        """The stored response of an earlier request with this id by this user."""
+
+    def put_request(self, request_id: str, user_id: str, response: bytes) -> None: ...
+
+    # -- types and state ----------------------------------------------------------------------------
+    def put_type_def(self, type_def: typedefs_pb2.TypeDef) -> None: ...
+
+    def put_attribute_type_def(self, attribute_type_def: typedefs_pb2.AttributeTypeDef) -> None: ...
+
+    def get_state(self, key: str) -> bytes | None:
+        """Small persistent state: collection id, cohort registry, cursors, subscriptions."""
+
+    def put_state(self, key: str, value: bytes) -> None: ...
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    """One filter object for every instance query (DESIGN §11: no positional flags).
+
+    The repository resolves type names to the full set of names (the type and all its subtypes) before
+    calling the store, so the store never needs the type system.
+    """
+
+    type_names: frozenset[str] | None = None
+    """Allowed type names (already expanded with subtypes); None for every type."""
+    match_properties: common_pb2.SearchProperties | None = None
+    match_classifications: common_pb2.SearchClassifications | None = None
+    statuses: frozenset[int] = frozenset()
+    """InstanceStatus values; empty means every status except DELETED."""
+    as_of_ms: int | None = None
+    sequencing: common_pb2.Sequencing | None = None
+    page_size: int = 100
+    page_token: str = ""
+    include_proxies: bool = False
+    regex: str | None = None
+    """For find-by-property-value: a pattern that must fully match one string property value."""
+    regex_budget_ms: int = 2000
+    """Total time the regex scan may take before it returns a partial page."""
+    entity_guid: str | None = None
+    """For relationships: only those with this entity at one end."""
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of results."""
+
+    items: list[T] = field(default_factory=list)
+    next_page_token: str = ""
+    partial: bool = False
+    """True when a bounded scan (regex) stopped before the page was full."""
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    guid: str
+    from_ms: int | None = None
+    to_ms: int | None = None
+    backwards: bool = False
+    page_size: int = 100
+    page_token: str = ""
+
+
+@dataclass(frozen=True)
+class Counts:
+    entities: int
+    relationships: int
+    entity_proxies: int
+    reference_copies: int
+    type_defs: int
+    attribute_type_defs: int
+
+
+class Store(abc.ABC):
+    """A home repository's storage backend. Reads may run on any thread; writes go through :meth:`write`."""
+
+    metadata_collection_id: str
+    """Fixed when the store is first created, and kept for its lifetime."""
+
+    # -- writing --------------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def write(self, op: Callable[[WriteTxn], T]) -> T:
+        """Run op on the single writer inside a group-committed transaction; return its result once durable.
+
+        If op raises, its own changes are rolled back and the exception propagates to this caller only.
+        """
+
+    @abc.abstractmethod
+    def write_sync(self, op: Callable[[WriteTxn], T]) -> T:
+        """Like write, for callers without an event loop (the CLI). Must not be called from the loop."""
+
+    # -- reading instances ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    def get_entity(self, guid: str, as_of_ms: int | None = None) -> instances_pb2.EntityDetail | None: ...
+
+    @abc.abstractmethod
+    def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None: ...
+
+    @abc.abstractmethod
+    def get_relationship(self, guid: str, as_of_ms: int | None = None) -> instances_pb2.Relationship | None: ...
+
+    @abc.abstractmethod
+    def entity_history(self, query: HistoryQuery) -> Page[instances_pb2.EntityDetail]:
+        """Versions whose validity overlaps [from, to], including the current one, oldest first unless backwards."""
+
+    @abc.abstractmethod
+    def relationship_history(self, query: HistoryQuery) -> Page[instances_pb2.Relationship]: ...
+
+    @abc.abstractmethod
+    def find_entities(self, query: InstanceFilter) -> Page[instances_pb2.EntityDetail]: ...
+
+    @abc.abstractmethod
+    def find_relationships(self, query: InstanceFilter) -> Page[instances_pb2.Relationship]: ...
+
+    @abc.abstractmethod
+    def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
+        """As WriteTxn.find_by_unique, outside a transaction (an index seek)."""
+
+    # -- change log ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def read_changes(self, after_sequence: int, limit: int) -> list[ChangeRecord]:
+        """Entries with sequence > after_sequence, ascending. Raises OutOfRange below the retention floor."""
+
+    @abc.abstractmethod
+    def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
+        """Every entry tagged with this refresh id, ascending (integration reports)."""
+
+    @abc.abstractmethod
+    def head_sequence(self) -> int: ...
+
+    @abc.abstractmethod
+    def floor_sequence(self) -> int:
+        """The oldest sequence still retained (entries below it were compacted); 0 when nothing was."""
+
+    @abc.abstractmethod
+    def compact_changes(self, keep_after_sequence: int) -> int:
+        """Drop entries with sequence <= keep_after_sequence; returns how many went. Raises the floor."""
+
+    # -- types and state ----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def load_types(self) -> typedefs_pb2.TypeDefGallery:
+        """Every stored attribute type and type, for building the in-memory type registry at start."""
+
+    @abc.abstractmethod
+    def get_state(self, key: str) -> bytes | None: ...
+
+    @abc.abstractmethod
+    def counts(self) -> Counts: ...
+
+    @abc.abstractmethod
+    def integrity_check(self) -> str:
+        """'ok' when the backing store is sound."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Drain the writer and close connections."""
+
+    @abc.abstractmethod
+    def close_sync(self) -> None: ...
