@@ -1,0 +1,105 @@
+'use strict';
+// Node.js client helpers for coho: load the coho protos with @grpc/proto-loader and
+// create @grpc/grpc-js clients that send `authorization: Bearer <token>` on every call.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+// The repository's proto tree is the single source of truth; nothing is copied here.
+const PROTO_ROOT = path.resolve(__dirname, '..', '..', '..', 'proto');
+// Protos coho does not own but clients need (grpc.health.v1).
+const LOCAL_PROTO_ROOT = path.resolve(__dirname, '..', 'proto');
+
+const LOADER_OPTIONS = {
+  keepCase: true, // field names exactly as in the .proto files (snake_case), as grpcurl shows them
+  longs: String, // int64 sequences exceed Number.MAX_SAFE_INTEGER eventually
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+function listProtoFiles(root = PROTO_ROOT) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.proto')) found.push(path.relative(root, full));
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+// Load every coho .proto; returns the grpc object tree, e.g.
+// loadCoho().coho.admin.v1.ServerAdminService. google/protobuf well-known types are
+// bundled with proto-loader (protobufjs), so only the proto roots are needed.
+function loadCoho({ protoRoot = PROTO_ROOT, files } = {}) {
+  const definition = protoLoader.loadSync(files || listProtoFiles(protoRoot), {
+    ...LOADER_OPTIONS,
+    includeDirs: [protoRoot, LOCAL_PROTO_ROOT],
+  });
+  return grpc.loadPackageDefinition(definition);
+}
+
+function loadHealth() {
+  const definition = protoLoader.loadSync('grpc/health/v1/health.proto', {
+    ...LOADER_OPTIONS,
+    includeDirs: [LOCAL_PROTO_ROOT],
+  });
+  return grpc.loadPackageDefinition(definition).grpc.health.v1;
+}
+
+// An interceptor, not call credentials: grpc-js refuses to combine call credentials
+// with an insecure channel, and local development runs plaintext on 127.0.0.1.
+function bearerInterceptor(token) {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        if (metadata.get('authorization').length === 0) {
+          metadata.set('authorization', `Bearer ${token}`);
+        }
+        next(metadata, listener);
+      },
+    });
+}
+
+// tls: undefined/false for plaintext, true for system roots, or
+// { ca, cert, key } with PEM Buffers (cert + key for mutual TLS).
+function channelCredentials(tls) {
+  if (!tls) return grpc.credentials.createInsecure();
+  if (tls === true) return grpc.credentials.createSsl();
+  return grpc.credentials.createSsl(tls.ca || null, tls.key || null, tls.cert || null);
+}
+
+function createClient(ServiceClient, address, { token, tls, options = {} } = {}) {
+  const interceptors = [...(options.interceptors || [])];
+  if (token) interceptors.push(bearerInterceptor(token));
+  return new ServiceClient(address, channelCredentials(tls), { ...options, interceptors });
+}
+
+// Promise wrapper for a unary call: await unary(client, 'GetServerStatus', {}).
+function unary(client, method, request, { deadlineMs = 10000, metadata } = {}) {
+  return new Promise((resolve, reject) => {
+    const deadline = new Date(Date.now() + deadlineMs);
+    const callback = (err, response) => (err ? reject(err) : resolve(response));
+    if (metadata) client[method](request, metadata, { deadline }, callback);
+    else client[method](request, { deadline }, callback);
+  });
+}
+
+module.exports = {
+  PROTO_ROOT,
+  LOCAL_PROTO_ROOT,
+  LOADER_OPTIONS,
+  listProtoFiles,
+  loadCoho,
+  loadHealth,
+  bearerInterceptor,
+  channelCredentials,
+  createClient,
+  unary,
+  grpc,
+};

@@ -1,0 +1,1 @@
+"""coho integration daemon: hosts integration connectors against a metadata access server."""

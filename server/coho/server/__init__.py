@@ -1,0 +1,1 @@
+"""coho metadata access server: repository, access services, cohort membership."""
