@@ -80,6 +80,8 @@ class AssetManagerServiceServicer:
     def UpsertExternalElements(self, request, context):
         """UpsertExternalElements creates or updates elements by external identifier in one transaction, creating
         the ExternalId mapping on first sight. Each result says created, updated or unchanged.
+        Errors: INVALID_ARGUMENT (missing source or identifier, properties that do not fit), FAILED_PRECONDITION
+        (unknown type), PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -110,6 +112,7 @@ class AssetManagerServiceServicer:
 
     def ListExternalSourceElements(self, request, context):
         """ListExternalSourceElements pages through everything one external source contributed.
+        Errors: INVALID_ARGUMENT (missing source, bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -118,6 +121,7 @@ class AssetManagerServiceServicer:
     def DeleteExternalElements(self, request, context):
         """DeleteExternalElements deletes elements by external identifier, with their ExternalId mappings.
         Unknown identifiers answer NOT_FOUND in their result, not as an error.
+        Errors: INVALID_ARGUMENT (missing source), PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

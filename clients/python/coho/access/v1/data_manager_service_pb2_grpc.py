@@ -79,6 +79,8 @@ class DataManagerServiceServicer:
     def UpsertElements(self, request, context):
         """UpsertElements creates or updates elements in one transaction, parents before children (a child may
         name a parent earlier in the same batch). Each result says created, updated or unchanged.
+        Errors: INVALID_ARGUMENT (missing qualified name or kind, unknown parent, kind mismatch; BadRequest names
+        elements[i]), PERMISSION_DENIED, UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -87,6 +89,7 @@ class DataManagerServiceServicer:
     def DeleteElements(self, request, context):
         """DeleteElements deletes elements by qualified name or GUID, with their children when cascade is set.
         Deleting an unknown element answers NOT_FOUND in its result, not as an error.
+        Errors: INVALID_ARGUMENT (neither names nor GUIDs), PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

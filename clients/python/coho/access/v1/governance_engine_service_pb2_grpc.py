@@ -109,6 +109,8 @@ class GovernanceEngineServiceServicer:
 
     def CreateGovernanceActionRequest(self, request, context):
         """CreateGovernanceActionRequest records a request for a governance action.
+        Errors: INVALID_ARGUMENT (missing qualified name or request type), ALREADY_EXISTS (qualified name),
+        NOT_FOUND (action target).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -116,6 +118,7 @@ class GovernanceEngineServiceServicer:
 
     def UpdateGovernanceActionRequest(self, request, context):
         """UpdateGovernanceActionRequest changes a request's status or results.
+        Errors: NOT_FOUND, INVALID_ARGUMENT (unknown update field).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -123,6 +126,7 @@ class GovernanceEngineServiceServicer:
 
     def ListGovernanceActionRequests(self, request, context):
         """ListGovernanceActionRequests pages through requests, filtered by status.
+        Errors: INVALID_ARGUMENT (bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -130,6 +134,7 @@ class GovernanceEngineServiceServicer:
 
     def CreateIntegrationGroup(self, request, context):
         """CreateIntegrationGroup creates an integration group.
+        Errors: INVALID_ARGUMENT (missing qualified name), ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -137,6 +142,7 @@ class GovernanceEngineServiceServicer:
 
     def UpdateIntegrationGroup(self, request, context):
         """UpdateIntegrationGroup changes a group's properties.
+        Errors: NOT_FOUND, INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -144,6 +150,7 @@ class GovernanceEngineServiceServicer:
 
     def GetIntegrationGroup(self, request, context):
         """GetIntegrationGroup returns a group, by GUID or qualified name, with its registered connectors.
+        Errors: NOT_FOUND, INVALID_ARGUMENT (neither GUID nor name).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -151,6 +158,7 @@ class GovernanceEngineServiceServicer:
 
     def ListIntegrationGroups(self, request, context):
         """ListIntegrationGroups pages through the groups.
+        Errors: INVALID_ARGUMENT (bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -158,6 +166,7 @@ class GovernanceEngineServiceServicer:
 
     def CreateIntegrationConnector(self, request, context):
         """CreateIntegrationConnector creates an IntegrationConnector element (what to run, and its defaults).
+        Errors: INVALID_ARGUMENT (missing qualified name or entry point), ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -165,6 +174,7 @@ class GovernanceEngineServiceServicer:
 
     def UpdateIntegrationConnector(self, request, context):
         """UpdateIntegrationConnector changes an IntegrationConnector element.
+        Errors: NOT_FOUND, INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -173,6 +183,8 @@ class GovernanceEngineServiceServicer:
     def LinkConnectorToGroup(self, request, context):
         """LinkConnectorToGroup registers a connector in a group with its RegisteredIntegrationConnector
         properties.
+        Errors: NOT_FOUND (group or connector), ALREADY_EXISTS (connector name taken in the group), INVALID_ARGUMENT
+        (bad interval or synchronization).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,6 +192,7 @@ class GovernanceEngineServiceServicer:
 
     def UpdateRegisteredConnector(self, request, context):
         """UpdateRegisteredConnector changes the properties of a connector's registration in a group.
+        Errors: NOT_FOUND, INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -187,6 +200,7 @@ class GovernanceEngineServiceServicer:
 
     def UnlinkConnectorFromGroup(self, request, context):
         """UnlinkConnectorFromGroup removes a connector's registration from a group.
+        Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

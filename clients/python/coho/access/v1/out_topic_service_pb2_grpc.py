@@ -72,6 +72,8 @@ class OutTopicServiceServicer:
     def Subscribe(self, request, context):
         """Subscribe streams events after a position, then live events and progress heartbeats. It is the easy
         path from grpcurl: one request, a stream of batches.
+        Errors: OUT_OF_RANGE (below the floor), INVALID_ARGUMENT (past the head, bad filter), RESOURCE_EXHAUSTED
+        (too slow), UNAVAILABLE (draining).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -89,6 +91,7 @@ class OutTopicServiceServicer:
 
     def ListSubscriptions(self, request, context):
         """ListSubscriptions lists the durable subscriptions and their acked positions.
+        Errors: PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

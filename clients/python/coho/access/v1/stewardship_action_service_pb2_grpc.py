@@ -87,6 +87,7 @@ class StewardshipActionServiceServicer:
 
     def OpenToDo(self, request, context):
         """OpenToDo creates a to-do in status OPEN.
+        Errors: INVALID_ARGUMENT (missing name), ALREADY_EXISTS (qualified name), NOT_FOUND (action target).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -94,6 +95,7 @@ class StewardshipActionServiceServicer:
 
     def UpdateToDo(self, request, context):
         """UpdateToDo changes a to-do's fields or status.
+        Errors: NOT_FOUND, INVALID_ARGUMENT (unknown update field).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -101,6 +103,7 @@ class StewardshipActionServiceServicer:
 
     def CompleteToDo(self, request, context):
         """CompleteToDo sets a to-do to COMPLETE (or ABANDONED) and records the completion time.
+        Errors: NOT_FOUND, FAILED_PRECONDITION (already complete or abandoned).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,6 +111,7 @@ class StewardshipActionServiceServicer:
 
     def GetToDo(self, request, context):
         """GetToDo returns one to-do.
+        Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,6 +119,7 @@ class StewardshipActionServiceServicer:
 
     def ListToDos(self, request, context):
         """ListToDos pages through to-dos, filtered by status and assignee.
+        Errors: INVALID_ARGUMENT (bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -122,6 +127,8 @@ class StewardshipActionServiceServicer:
 
     def RaiseIncidentReport(self, request, context):
         """RaiseIncidentReport records an incident in status RAISED.
+        Errors: INVALID_ARGUMENT (missing background or class), ALREADY_EXISTS (qualified name), NOT_FOUND (impacted
+        resource).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,6 +136,7 @@ class StewardshipActionServiceServicer:
 
     def UpdateIncidentReport(self, request, context):
         """UpdateIncidentReport changes an incident's status or details.
+        Errors: NOT_FOUND, INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -136,6 +144,7 @@ class StewardshipActionServiceServicer:
 
     def ListIncidentReports(self, request, context):
         """ListIncidentReports pages through incident reports, filtered by status.
+        Errors: INVALID_ARGUMENT (bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

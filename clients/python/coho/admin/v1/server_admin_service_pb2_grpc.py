@@ -72,6 +72,7 @@ class ServerAdminServiceServicer:
 
     def GetServerStatus(self, request, context):
         """GetServerStatus returns identity, version, uptime, change-log positions and instance counts.
+        Errors: UNAUTHENTICATED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -79,6 +80,7 @@ class ServerAdminServiceServicer:
 
     def GetServerConfig(self, request, context):
         """GetServerConfig returns the effective configuration with every secret replaced by "***".
+        Errors: PERMISSION_DENIED (not admin).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -86,6 +88,7 @@ class ServerAdminServiceServicer:
 
     def ListCohortMembers(self, request, context):
         """ListCohortMembers lists each cohort's members with both streams' cursors, lag and connection state.
+        Errors: PERMISSION_DENIED, NOT_FOUND (unknown cohort).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -101,6 +104,7 @@ class ServerAdminServiceServicer:
 
     def QueryAuditLog(self, request, context):
         """QueryAuditLog pages through audit log records, newest first, filtered by severity, component and time.
+        Errors: PERMISSION_DENIED, INVALID_ARGUMENT (bad filter or page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -60,6 +60,7 @@ class ConnectorHostServiceServicer:
 
     def Attach(self, request_iterator, context):
         """Attach is the lifecycle stream of one remote connector.
+        Errors: as listed for the service.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -97,6 +97,7 @@ class IntegrationDaemonServiceServicer:
 
     def GetDaemonStatus(self, request, context):
         """GetDaemonStatus returns the daemon's identity, uptime, access server connection and connector counts.
+        Errors: PERMISSION_DENIED (not admin).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -104,6 +105,7 @@ class IntegrationDaemonServiceServicer:
 
     def ListConnectors(self, request, context):
         """ListConnectors lists every connector with its status, schedule, failing error and last report.
+        Errors: PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -142,6 +144,7 @@ class IntegrationDaemonServiceServicer:
 
     def ListIntegrationReports(self, request, context):
         """ListIntegrationReports pages through reports, newest first, optionally for one connector.
+        Errors: NOT_FOUND (connector), INVALID_ARGUMENT (bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -156,6 +159,7 @@ class IntegrationDaemonServiceServicer:
 
     def GetIntegrationGroupsSummary(self, request, context):
         """GetIntegrationGroupsSummary lists the groups the daemon follows and the connectors each supplies.
+        Errors: PERMISSION_DENIED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,6 +167,7 @@ class IntegrationDaemonServiceServicer:
 
     def RefreshIntegrationGroups(self, request, context):
         """RefreshIntegrationGroups re-reads the groups now (the daemon also follows them through the Out Topic).
+        Errors: NOT_FOUND (group not followed by this daemon).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
