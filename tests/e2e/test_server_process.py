@@ -44,11 +44,10 @@ def grpcurl_checks(grpcurl: str, address: str, services: list[str], describe: st
     health = run(grpcurl, "-plaintext", "-d", "{}", address, "grpc.health.v1.Health/Check")
     assert health.returncode == 0, health.stderr
     assert json.loads(health.stdout) == {"status": "SERVING"}
-    # A coho RPC is reachable (and honestly UNIMPLEMENTED for now), with a bearer token.
+    # A coho RPC is reachable with a bearer token: answered, or honestly UNIMPLEMENTED where not built yet.
     called = run(grpcurl, "-plaintext", "-H", f"authorization: Bearer {TOKEN}", "-d", "{}",
                  address, f"{describe}/{method}")
-    assert called.returncode != 0
-    assert "Unimplemented" in called.stderr
+    assert called.returncode == 0 or "Unimplemented" in called.stderr, called.stderr
 
 
 def test_server_process_serves_and_stops_on_sigterm(tmp_path: Path, coho_process, grpcurl: str) -> None:

@@ -40,8 +40,13 @@ REQUIRED_DAEMON_SERVICES = {
 }
 
 
+TOKEN = "skeleton-admin-token"
+
+
 def server_config(tmp_path: Path) -> ServerConfig:
-    return ServerConfig(listen="127.0.0.1:0", data_dir=tmp_path / "data", shutdown_grace_seconds=1)
+    return ServerConfig.model_validate({
+        "listen": "127.0.0.1:0", "data_dir": str(tmp_path / "data"), "shutdown_grace_seconds": 1,
+        "auth": {"tokens": {TOKEN: {"user": "admin", "roles": ["admin", "peer"]}}}})
 
 
 @pytest.fixture
@@ -67,17 +72,19 @@ async def call_unimplemented(channel: grpc.aio.Channel, method: MethodDescriptor
     """Call one RPC with an empty message, whatever its streaming shape; return the status."""
     path = f"/{method.containing_service.full_name}/{method.name}"
     shape = (method.client_streaming, method.server_streaming)
+    # Explicit, because grpc.aio registers a multi-kind client interceptor for unary-unary calls only.
+    auth = (("authorization", f"Bearer {TOKEN}"),)
     call: Any
     try:
         if shape == (False, False):
-            await channel.unary_unary(path)(b"", timeout=5)
+            await channel.unary_unary(path)(b"", timeout=5, metadata=auth)
         elif shape == (False, True):
-            call = channel.unary_stream(path)(b"", timeout=5)
+            call = channel.unary_stream(path)(b"", timeout=5, metadata=auth)
             await call.read()
         elif shape == (True, False):
-            await channel.stream_unary(path)(iter([b""]), timeout=5)
+            await channel.stream_unary(path)(iter([b""]), timeout=5, metadata=auth)
         else:
-            call = channel.stream_stream(path)(iter([b""]), timeout=5)
+            call = channel.stream_stream(path)(iter([b""]), timeout=5, metadata=auth)
             await call.read()
     except grpc.aio.AioRpcError as err:
         return err.code()
@@ -85,7 +92,7 @@ async def call_unimplemented(channel: grpc.aio.Channel, method: MethodDescriptor
 
 
 async def assert_all_unimplemented(app: HostedApp) -> None:
-    async with connect(app.address) as channel:
+    async with connect(app.address, TOKEN) as channel:
         for spec in app.host.services:
             for method in spec.descriptor.methods:
                 code = await call_unimplemented(channel, method)
@@ -109,8 +116,10 @@ async def test_reflection_lists_every_service(server: ServerApp) -> None:
                       "grpc.reflection.v1alpha.ServerReflection"}
 
 
-async def test_every_server_rpc_answers_unimplemented(server: ServerApp) -> None:
-    await assert_all_unimplemented(server)
+async def test_every_server_rpc_answers_unimplemented_without_factories(tmp_path: Path) -> None:
+    # With no service factories every RPC is the generated base's UNIMPLEMENTED (to an authenticated caller).
+    async with ServerApp(server_config(tmp_path), service_factories=[]) as app:
+        await assert_all_unimplemented(app)
 
 
 async def test_daemon_serves_integration_services(daemon: DaemonApp) -> None:
@@ -160,7 +169,7 @@ async def test_real_servicer_overrides_base(tmp_path: Path) -> None:
             return response_class()
 
     app = ServerApp(server_config(tmp_path), servicers={admin.full_name: Admin()})
-    async with app, connect(app.address) as channel:
+    async with app, connect(app.address, TOKEN) as channel:
         got = await channel.unary_unary(f"/{admin.full_name}/GetServerStatus")(b"", timeout=5)
         assert got == b""  # an empty response, not UNIMPLEMENTED
         other = next(m for m in admin.descriptor.methods if m.name != "GetServerStatus")
@@ -203,7 +212,7 @@ async def test_in_flight_call_finishes_within_grace(tmp_path: Path) -> None:
     name, servicer = slow_admin(0.5)
     app = ServerApp(server_config(tmp_path), servicers={name: servicer})
     await app.start()
-    async with connect(app.address) as channel:
+    async with connect(app.address, TOKEN) as channel:
         call = asyncio.ensure_future(channel.unary_unary(f"/{name}/GetServerStatus")(b"", timeout=10))
         await asyncio.sleep(0.1)
         await app.stop(grace=5)
@@ -214,7 +223,7 @@ async def test_second_stop_cuts_grace_short(tmp_path: Path) -> None:
     name, servicer = slow_admin(60)
     app = ServerApp(server_config(tmp_path), servicers={name: servicer})
     await app.start()
-    async with connect(app.address) as channel:
+    async with connect(app.address, TOKEN) as channel:
         call = asyncio.ensure_future(channel.unary_unary(f"/{name}/GetServerStatus")(b"", timeout=30))
         await asyncio.sleep(0.1)
         graceful = asyncio.ensure_future(app.stop(grace=30))

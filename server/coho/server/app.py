@@ -1,24 +1,56 @@
 """The metadata access server process: hosting for the omrs, access and admin services.
 
-Today every RPC answers UNIMPLEMENTED; later work passes real servicers through
-``servicers={full service name: servicer}`` and opens the store in :meth:`on_starting`.
+:class:`ServerApp` opens the :class:`~coho.server.runtime.Runtime` (store, types, repository, audit log),
+builds one servicer per :data:`ServiceFactory`, and serves them behind the auth interceptor. Services not
+built by a factory answer UNIMPLEMENTED (to authenticated callers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 
 import grpc.aio
 
+from coho.server import audit
 from coho.server.config import ServerConfig
+from coho.server.rpc.auth import AuthFailure, AuthInterceptor
 from coho.server.rpc.hosting import GrpcHost, HostedApp, run_until_signal
+from coho.server.runtime import Runtime
+from coho.server.services import admin, metadata_collection, type_service
 
 # Proto packages whose services the access server hosts (DESIGN §2, §3).
 SERVER_PACKAGES = ("coho.omrs.v1", "coho.access.v1", "coho.admin.v1")
 
+ServiceFactory = Callable[[Runtime], tuple[str, object]]
+"""Builds one servicer from the runtime: returns (full service name, servicer)."""
+
+DEFAULT_SERVICE_FACTORIES: list[ServiceFactory] = [
+    metadata_collection.factory,
+    type_service.factory,
+    admin.factory,
+]
+
+
+class _AuditInternalErrors(logging.Handler):
+    """Copies "unexpected error in rpc handler" log records (answered as INTERNAL) into the audit log."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(level=logging.ERROR)
+        self.runtime = runtime
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.runtime.audit.record(
+            audit.EXCEPTION, "rpc", "INTERNAL_ERROR", record.getMessage(),
+            details={"method": getattr(record, "method", ""), "error_id": getattr(record, "error_id", ""),
+                     "error": repr(record.exc_info[1]) if record.exc_info else ""})
+
 
 class ServerApp(HostedApp):
-    """``async with ServerApp(config) as app: ... app.port ...``"""
+    """``async with ServerApp(config) as app: ... app.port ...``
+
+    ``servicers`` override what the factories build for the same service (tests use it).
+    """
 
     def __init__(
         self,
@@ -26,24 +58,66 @@ class ServerApp(HostedApp):
         *,
         servicers: Mapping[str, object] | None = None,
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+        service_factories: Sequence[ServiceFactory] | None = None,
     ) -> None:
         self.config = config
-        self.host = GrpcHost(
-            name=config.server_name,
-            listen=config.listen,
-            packages=SERVER_PACKAGES,
-            servicers=servicers,
-            tls=config.tls,
-            max_message_bytes=config.max_message_bytes,
-            shutdown_grace_seconds=config.shutdown_grace_seconds,
-            interceptors=interceptors,
+        self.runtime: Runtime | None = None
+        self._explicit = dict(servicers or {})
+        self._factories = list(DEFAULT_SERVICE_FACTORIES if service_factories is None else service_factories)
+        self.auth = AuthInterceptor(config.auth, on_failure=self._audit_auth_failure)
+        self._interceptors = [self.auth, *interceptors]
+        self._log_handler: logging.Handler | None = None
+        # Built now so unknown or mistyped servicers fail at construction; rebuilt in start() with the
+        # factories' servicers once the runtime they need is open.
+        self.host = self._make_host(self._explicit)
+
+    def _make_host(self, servicers: Mapping[str, object]) -> GrpcHost:
+        config = self.config
+        return GrpcHost(
+            name=config.server_name, listen=config.listen, packages=SERVER_PACKAGES, servicers=servicers,
+            tls=config.tls, max_message_bytes=config.max_message_bytes,
+            shutdown_grace_seconds=config.shutdown_grace_seconds, interceptors=self._interceptors,
         )
 
+    def _audit_auth_failure(self, failure: AuthFailure) -> None:
+        if self.runtime is not None:
+            self.runtime.audit.record(
+                audit.SECURITY, "auth", failure.reason, failure.message, user_id=failure.user_id,
+                details={"method": failure.method, "peer": failure.peer,
+                         "token_fingerprint": failure.token_fingerprint})
+
     async def start(self) -> None:
-        # Before binding: a server that cannot write its data directory must not
-        # advertise itself, even as NOT_SERVING.
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
-        await super().start()
+        # The runtime opens before binding: a server that cannot open its repository must not advertise
+        # itself, even as NOT_SERVING. Health turns SERVING only after everything below succeeded.
+        runtime = Runtime.open(self.config)
+        self.runtime = runtime
+        try:
+            built = dict(factory(runtime) for factory in self._factories)
+            self.host = self._make_host({**built, **self._explicit})
+            self._log_handler = _AuditInternalErrors(runtime)
+            logging.getLogger("coho.rpc").addHandler(self._log_handler)
+            await super().start()
+        except BaseException:
+            await self._release()
+            raise
+        runtime.state = "serving"
+
+    async def stop(self, grace: float | None = None) -> None:
+        if self.runtime is not None:
+            self.runtime.state = "draining"
+        await super().stop(grace)
+
+    async def on_stopped(self) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        """Close the store only after gRPC stopped, so no handler runs against a closed store."""
+        if self._log_handler is not None:
+            logging.getLogger("coho.rpc").removeHandler(self._log_handler)
+            self._log_handler = None
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            await runtime.close()
 
 
 async def serve(config: ServerConfig) -> None:

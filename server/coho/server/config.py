@@ -66,6 +66,8 @@ class Principal(StrictModel):
 
     user: str = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)
+    # Pins a connector token to one connector id, so one connector cannot tag changes as another.
+    connector: str | None = None
 
 
 class AuthConfig(StrictModel):

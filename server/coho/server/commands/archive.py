@@ -1,17 +1,20 @@
 """``coho archive load|export``: Egeria open metadata archives in and out of a repository.
 
-Both work on a data directory directly (``--data-dir``, no server running on it), through the same loader
-and exporter the TypeService uses. The target is chosen in :func:`_open_target`, so a ``--server ADDR
---token T`` target (TypeService.LoadArchive / ExportArchive) can be added next to ``--data-dir``.
+Both work either on a data directory directly (``--data-dir``, no server running on it), through the same
+loader and exporter the TypeService uses, or against a running server (``--server ADDR --token T``) through
+TypeService.LoadArchive / ExportArchive. Against a server each file loads in its own call (its own
+transaction), where ``--data-dir`` loads all of them in one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +69,9 @@ def _add_target(parser: argparse.ArgumentParser) -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="the repository's data directory (no server may be running on it)")
+    target.add_argument("--server", metavar="ADDR", help="a running coho server (host:port)")
+    parser.add_argument("--token", default=os.environ.get("COHO_TOKEN"), metavar="T",
+                        help="bearer token for --server (default: $COHO_TOKEN)")
 
 
 def _error(file: Path | str, path: str, problem: str) -> int:
@@ -87,7 +93,67 @@ def _open_store(data_dir: Path, *, must_exist: bool) -> Iterator[Any]:
         store.close_sync()
 
 
+@dataclass
+class _RemoteResult:
+    """A LoadArchiveResponse shaped like loader.LoadResult, for :func:`_print_results`."""
+
+    archive_guid: str
+    archive_name: str
+    loaded: Any
+    already_present: Any
+
+
+@contextmanager
+def _channel(args: argparse.Namespace) -> Iterator[Any]:
+    import grpc
+
+    # Archives are large single messages: allow what the server allows by default.
+    limit = 64 * 1024 * 1024
+    options = [("grpc.max_send_message_length", limit), ("grpc.max_receive_message_length", limit)]
+    with grpc.insecure_channel(args.server, options=options) as channel:
+        yield channel
+
+
+def _auth(args: argparse.Namespace) -> list[tuple[str, str]]:
+    return [("authorization", f"Bearer {args.token}")] if args.token else []
+
+
+def _rpc_error(err: Any, file: Path | str) -> int:
+    from coho.client.errors import from_rpc_error
+
+    decoded = from_rpc_error(err)
+    path, problem = _violation(decoded) if decoded.field_violations else ("server", str(decoded))
+    return _error(file, path, f"{problem} ({decoded.code.name})")
+
+
+def _load_remote(args: argparse.Namespace) -> int:
+    import grpc
+
+    from coho.omrs.v1 import type_service_pb2 as ts
+    from coho.omrs.v1 import type_service_pb2_grpc as ts_grpc
+
+    results = []
+    with _channel(args) as channel:
+        stub = ts_grpc.TypeServiceStub(channel)
+        for file in args.files:
+            try:
+                data = file.read_bytes()
+                reply = stub.LoadArchive(ts.LoadArchiveRequest(archive_json=data, validate_only=args.validate_only),
+                                         metadata=_auth(args), timeout=600)
+            except OSError as err:
+                return _error(file, "file", err.strerror or str(err))
+            except grpc.RpcError as err:
+                return _rpc_error(err, file)
+            present = ts.ArchiveCounts(**{name: max(0, getattr(reply.in_archive, name) - getattr(reply.loaded, name))
+                                          for name, _ in CATEGORIES})
+            results.append(_RemoteResult(reply.archive_guid, reply.archive_name, reply.loaded, present))
+    _print_results(args, results)
+    return 0
+
+
 def run_load(args: argparse.Namespace) -> int:
+    if args.server:
+        return _load_remote(args)
     from coho.server.archive import parse_archive
     from coho.server.archive.loader import load_archives_sync, load_types_from_store
     from coho.server.errors import CohoError
@@ -146,7 +212,28 @@ def _print_results(args: argparse.Namespace, results: list[Any]) -> None:
                   f"{getattr(result.already_present, name)} already present")
 
 
+def _export_remote(args: argparse.Namespace) -> int:
+    import grpc
+
+    from coho.omrs.v1 import type_service_pb2 as ts
+    from coho.omrs.v1 import type_service_pb2_grpc as ts_grpc
+
+    request = ts.ExportArchiveRequest(include_types=args.include_types, home_metadata_collection_ids=args.home,
+                                      archive_name=args.name)
+    with _channel(args) as channel:
+        try:
+            reply = ts_grpc.TypeServiceStub(channel).ExportArchive(request, metadata=_auth(args), timeout=600)
+        except grpc.RpcError as err:
+            return _rpc_error(err, args.server)
+    args.out.write_bytes(reply.archive_json)
+    summary = ", ".join(f"{getattr(reply.counts, name)} {label}" for name, label in CATEGORIES)
+    print(f"{args.out}: {summary}")
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
+    if args.server:
+        return _export_remote(args)
     from coho.server.archive import archive_to_json, dumps_archive
     from coho.server.archive.exporter import build_export
     from coho.server.archive.loader import load_types_from_store

@@ -1,0 +1,148 @@
+"""What a running access server holds: store, type registry, repository and audit log (no grpc here).
+
+Servicers get the :class:`Runtime` from their factory and call into ``runtime.repository``; they never open
+anything themselves. :meth:`Runtime.open` and :meth:`Runtime.close` bracket the process's life.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from coho.omrs.v1 import events_pb2, typedefs_pb2
+from coho.server import audit
+from coho.server.archive.loader import load_types_from_store
+from coho.server.audit import AuditLog
+from coho.server.config import ServerConfig, effective_config_dict
+from coho.server.repository import Caller, Repository
+from coho.server.repository.events import PROTOCOL_VERSION
+from coho.server.repository.headers import WriteContext, to_ts
+from coho.server.store.base import Store, WriteTxn
+from coho.server.store.sqlite import open_sqlite_store
+from coho.server.types import TypeRegistry
+
+COMPONENT = "server"
+
+
+@dataclass(frozen=True)
+class TypeChange:
+    """One stored type definition and the typedef event type to log it with."""
+
+    definition: typedefs_pb2.TypeDef | typedefs_pb2.AttributeTypeDef
+    event_type: events_pb2.TypeDefEventType
+
+
+def _put_type(txn: WriteTxn, ctx: WriteContext, item: TypeChange) -> int:
+    definition = item.definition
+    if isinstance(definition, typedefs_pb2.TypeDef):
+        txn.put_type_def(definition)
+        section = events_pb2.TypeDefEventSection(event_type=item.event_type, type_def=definition)
+    else:
+        txn.put_attribute_type_def(definition)
+        section = events_pb2.TypeDefEventSection(event_type=item.event_type, attribute_type_def=definition)
+    event = events_pb2.OmrsEvent(protocol_version=PROTOCOL_VERSION, timestamp=to_ts(ctx.time_ms),
+                                 originator=ctx.originator(), category=events_pb2.OMRS_EVENT_CATEGORY_TYPEDEF,
+                                 typedef=section)
+    return txn.append_change(event, guid=definition.guid, type_name=definition.name, kind="typedef",
+                             meta=ctx.caller.change_meta())
+
+
+def coho_version() -> str:
+    try:
+        return metadata.version("coho")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class Runtime:
+    config: ServerConfig
+    store: Store
+    repository: Repository
+    audit: AuditLog
+    started_at: float = field(default_factory=time.time)
+    version: str = field(default_factory=coho_version)
+    state: str = "starting"
+    """"starting", "serving" or "draining"; ServerApp moves it along."""
+    out_topic_subscribers: Callable[[], int] = lambda: 0
+    """Set by the Out Topic service so GetServerStatus can report it without importing it."""
+    type_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Serializes type changes: each builds a new registry from the current one, then swaps it in."""
+
+    @classmethod
+    def open(cls, config: ServerConfig) -> Runtime:
+        """Open the audit log, the store and the types; record STARTUP and the effective config."""
+        log = AuditLog(config.data_dir)
+        try:
+            store = open_sqlite_store(config.data_dir)
+        except BaseException:
+            log.close()
+            raise
+        try:
+            types = load_types_from_store(store)
+        except BaseException:
+            store.close_sync()
+            log.close()
+            raise
+        repository = Repository(
+            store, types,
+            metadata_collection_name=config.metadata_collection_name or config.server_name,
+            server_name=config.server_name,
+        )
+        runtime = cls(config=config, store=store, repository=repository, audit=log)
+        log.record(audit.STARTUP, COMPONENT, "STARTUP", f"server {config.server_name} starting",
+                   details={"metadata_collection_id": store.metadata_collection_id, "version": runtime.version,
+                            "type_defs": len(types.type_defs())})
+        log.record(audit.INFO, COMPONENT, "CONFIG_LOADED", "effective configuration (secrets hidden)",
+                   details={"config": json.dumps(effective_config_dict(config), sort_keys=True)})
+        return runtime
+
+    def writer_queue_depth(self) -> int:
+        depth = getattr(self.store, "queue_depth", None)
+        return int(depth()) if callable(depth) else 0
+
+    @property
+    def types(self) -> TypeRegistry:
+        return self.repository.types
+
+    def swap_types(self, types: TypeRegistry) -> None:
+        """Install a new registry; one attribute assignment, so every write sees either the old or the new."""
+        self.repository.types = types
+
+    async def change_types(
+        self, caller: Caller, change: Callable[[TypeRegistry], Sequence[TypeChange]]
+    ) -> int:
+        """Apply ``change`` to a copy of the registry, persist what it returns, then swap the copy in.
+
+        ``change`` returns the changed definitions (empty when nothing changed). They are stored and logged as
+        typedef events in one write, so the registry is swapped only once they are durable; a failing
+        ``change`` or write leaves the live registry untouched. Returns the write's sequence (0: no change).
+        """
+        async with self.type_lock:
+            staged = self.types.copy()
+            changed = list(change(staged))
+            if not changed:
+                return 0
+
+            def op(txn: WriteTxn) -> int:
+                ctx = self.repository.write_context(caller)
+                return max(_put_type(txn, ctx, item) for item in changed)
+
+            sequence = await self.store.write(op)
+            self.swap_types(staged)
+        names = ",".join(item.definition.name for item in changed)
+        self.audit.record(audit.TYPES, "types", "TYPES_CHANGED", f"{len(changed)} type definition(s) changed",
+                          user_id=caller.user_id, details={"names": names, "sequence": sequence})
+        return sequence
+
+    async def close(self) -> None:
+        self.audit.record(audit.SHUTDOWN, COMPONENT, "SHUTDOWN", f"server {self.config.server_name} stopped",
+                          details={"head_sequence": self.store.head_sequence()})
+        try:
+            await self.store.close()
+        finally:
+            self.audit.close()

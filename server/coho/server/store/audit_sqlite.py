@@ -1,0 +1,118 @@
+"""The audit log's SQLite table, in its own file (``audit.db``) beside the repository.
+
+A separate file, not a table in ``repository.db``: audit records are written from the event loop at any time
+(auth failures, startup) and must never wait behind, or contend with, the repository's group-committing
+writer, and a repository restore/compaction must not touch them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+AUDIT_DB_FILE = "audit.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_ms INTEGER NOT NULL,
+    severity INTEGER NOT NULL,
+    component TEXT NOT NULL,
+    action TEXT NOT NULL,
+    message TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    details TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log(time_ms);
+"""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    time_ms: int
+    severity: int
+    component: str
+    action: str
+    message: str
+    user_id: str
+    details: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Newest first; ``before_id`` is the paging cursor (0: from the newest)."""
+
+    severities: frozenset[int] = frozenset()
+    component: str = ""
+    action: str = ""
+    from_ms: int | None = None
+    to_ms: int | None = None
+    limit: int = 100
+    before_id: int = 0
+
+
+class SqliteAuditTable:
+    """One connection guarded by a lock: inserts are tiny and queries are rare, so no writer thread."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(data_dir / AUDIT_DB_FILE, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def insert(self, row: AuditRow) -> int:
+        """Insert ``row`` (its id is ignored); returns the new id."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "INSERT INTO audit_log (time_ms, severity, component, action, message, user_id, details) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.time_ms,
+                    row.severity,
+                    row.component,
+                    row.action,
+                    row.message,
+                    row.user_id,
+                    json.dumps(row.details, sort_keys=True),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def query(self, query: AuditQuery) -> list[AuditRow]:
+        where: list[str] = []
+        params: list[Any] = []
+        if query.severities:
+            where.append(f"severity IN ({', '.join('?' * len(query.severities))})")
+            params.extend(sorted(query.severities))
+        for column, value in (("component", query.component), ("action", query.action)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if query.from_ms is not None:
+            where.append("time_ms >= ?")
+            params.append(query.from_ms)
+        if query.to_ms is not None:
+            where.append("time_ms <= ?")
+            params.append(query.to_ms)
+        if query.before_id:
+            where.append("id < ?")
+            params.append(query.before_id)
+        sql = "SELECT id, time_ms, severity, component, action, message, user_id, details FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(query.limit)
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [AuditRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
