@@ -46,13 +46,8 @@ class ClientTls:
         )
 
 
-class _BearerAuth(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-    grpc.aio.StreamStreamClientInterceptor,
-):
-    """Adds ``authorization: Bearer <token>`` to every call.
+class _BearerHeader:
+    """Adds ``authorization: Bearer <token>`` to a call's metadata.
 
     An interceptor rather than call credentials: grpc refuses call credentials on
     plaintext channels, and local development runs plaintext on 127.0.0.1.
@@ -69,17 +64,31 @@ class _BearerAuth(
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )
 
+
+# grpc.aio files each interceptor under the FIRST of the four kinds it subclasses, so one class
+# implementing all four would only ever see unary-unary calls; hence one class per call kind.
+class _UnaryUnaryAuth(_BearerHeader, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class _UnaryStreamAuth(_BearerHeader, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class _StreamUnaryAuth(_BearerHeader, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
         return await continuation(self._details(details), request_iterator)
 
+
+class _StreamStreamAuth(_BearerHeader, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
         return await continuation(self._details(details), request_iterator)
+
+
+def _bearer_interceptors(token: str) -> list[grpc.aio.ClientInterceptor]:
+    return [_UnaryUnaryAuth(token), _UnaryStreamAuth(token), _StreamUnaryAuth(token), _StreamStreamAuth(token)]
 
 
 def connect(
@@ -102,7 +111,7 @@ def connect(
         ("grpc.keepalive_time_ms", 60_000),
         *(options or []),
     ]
-    interceptors = [_BearerAuth(token)] if token else None
+    interceptors = _bearer_interceptors(token) if token else None
     if tls:
         settings = tls if isinstance(tls, ClientTls) else ClientTls()
         if settings.server_name:
