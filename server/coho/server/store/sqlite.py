@@ -1,0 +1,336 @@
+"""The SQLite home repository store (DESIGN §4): one file ``DATA_DIR/repository.db`` in WAL mode.
+
+Writes go through the group-commit writer (:mod:`coho.server.store.writer`); reads use one connection per
+thread, and a read that runs several statements runs them in one read transaction, i.e. one WAL snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, TypeVar
+
+from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
+from coho.server.errors import FailedPrecondition, InvalidArgument, OutOfRange
+from coho.server.store import sqlite_find
+from coho.server.store.base import (
+    ChangeMeta,
+    ChangeRecord,
+    Counts,
+    HistoryQuery,
+    InstanceFilter,
+    Page,
+    Store,
+    WriteTxn,
+)
+from coho.server.store.history import history_page
+from coho.server.store.paging import page_size_of
+from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
+from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn, find_by_unique
+from coho.server.store.writer import GroupCommitWriter
+
+T = TypeVar("T")
+COLLECTION_ID_KEY = "coho.store.metadata_collection_id"
+_CHANGE_COLUMNS = (
+    "sequence, event, guid, type_name, kind, user_id, connector_id, refresh_id, metadata_source, access_service, time"
+)
+
+
+def open_sqlite_store(
+    data_dir: Path,
+    *,
+    metadata_collection_id: str | None = None,
+    retention: int | None = None,
+    synchronous: str = "NORMAL",
+) -> SqliteStore:
+    """Open (creating if needed) ``data_dir/repository.db``.
+
+    The metadata collection id is generated (uuid4) on first open and kept; passing a different one later
+    is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
+    every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries.
+    """
+    if retention is not None and retention < 1:
+        raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DB_FILE
+    conn = connect_writer(path, synchronous)
+    try:
+        migrate(conn)
+        collection_id = _collection_id(conn, metadata_collection_id)
+        floor_row = conn.execute("SELECT value FROM state WHERE key = ?", (FLOOR_KEY,)).fetchone()
+        floor = int(floor_row[0]) if floor_row else 0
+        max_row = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()
+        head = max(int(max_row[0] or 0), floor - 1, 0)
+    except BaseException:
+        conn.close()
+        raise
+    return SqliteStore(path, conn, collection_id, head=head, floor=floor, retention=retention)
+
+
+def _collection_id(conn: sqlite3.Connection, requested: str | None) -> str:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (COLLECTION_ID_KEY,)).fetchone()
+    if row is not None:
+        stored = bytes(row[0]).decode()
+        if requested is not None and requested != stored:
+            raise FailedPrecondition(
+                message=f"repository was created with metadata collection id {stored}, not {requested}",
+                reason="COLLECTION_ID_MISMATCH",
+                metadata={"stored": stored, "requested": requested},
+            )
+        return stored
+    collection_id = requested or str(uuid.uuid4())
+    conn.execute("INSERT INTO state VALUES (?, ?)", (COLLECTION_ID_KEY, collection_id.encode()))
+    return collection_id
+
+
+class SqliteStore(Store):
+    """:class:`Store` on one SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        metadata_collection_id: str,
+        *,
+        head: int,
+        floor: int,
+        retention: int | None,
+    ) -> None:
+        self.path = path
+        self.metadata_collection_id = metadata_collection_id
+        self._txn = SqliteWriteTxn(conn, head=head, floor=floor, retention=retention)
+        self._writer_conn = conn
+        self._writer = GroupCommitWriter(conn, self._txn)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+
+    # -- writing ----------------------------------------------------------------------------------------
+    async def write(self, op: Callable[[WriteTxn], T]) -> T:
+        result: T = await self._writer.submit_async(op)
+        return result
+
+    def write_sync(self, op: Callable[[WriteTxn], T]) -> T:
+        if self._writer.on_writer_thread():
+            raise RuntimeError("write_sync called from inside a write operation (it would deadlock)")
+        result: T = self._writer.submit(op).result()
+        return result
+
+    def queue_depth(self) -> int:
+        """Write operations waiting for the writer (a metric)."""
+        return self._writer.queue_depth()
+
+    @property
+    def commit_count(self) -> int:
+        """Transactions committed by the writer since open (each group commit counts once)."""
+        return self._writer.commits
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise RuntimeError("store is closed")
+            conn = connect_reader(self.path)
+            with self._readers_lock:
+                self._readers.append(conn)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction, so every statement of a read sees the same committed state."""
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[object]) -> Any:
+        return self._reader().execute(sql, params).fetchone()
+
+    def get_entity(self, guid: str, as_of_ms: int | None = None) -> instances_pb2.EntityDetail | None:
+        body = self._versioned("entity", guid, as_of_ms, "AND is_proxy = 0")
+        return None if body is None else instances_pb2.EntityDetail.FromString(body)
+
+    def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None:
+        row = self._one("SELECT body FROM entity WHERE guid = ? AND is_proxy = 1", (guid,))
+        return None if row is None else instances_pb2.EntityProxy.FromString(row[0])
+
+    def get_relationship(self, guid: str, as_of_ms: int | None = None) -> instances_pb2.Relationship | None:
+        body = self._versioned("relationship", guid, as_of_ms, "")
+        return None if body is None else instances_pb2.Relationship.FromString(body)
+
+    def _versioned(self, table: str, guid: str, as_of_ms: int | None, extra: str) -> bytes | None:
+        """The body current at as_of_ms: the current row if it was already current, else history."""
+        if as_of_ms is None:
+            row = self._one(f"SELECT body FROM {table} WHERE guid = ? {extra}", (guid,))
+            return None if row is None else bytes(row[0])
+        with self._snapshot() as conn:
+            row = conn.execute(
+                f"SELECT body FROM {table} WHERE guid = ? AND update_time <= ? {extra}", (guid, as_of_ms)
+            ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    f"SELECT body FROM {table}_history WHERE guid = ? AND valid_from <= ? AND valid_to > ? "
+                    "ORDER BY valid_from DESC LIMIT 1",
+                    (guid, as_of_ms, as_of_ms),
+                ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def entity_history(self, query: HistoryQuery) -> Page[instances_pb2.EntityDetail]:
+        page = self._history("entity", query, "AND is_proxy = 0")
+        items = [instances_pb2.EntityDetail.FromString(body) for body in page.items]
+        return Page(items=items, next_page_token=page.next_page_token)
+
+    def relationship_history(self, query: HistoryQuery) -> Page[instances_pb2.Relationship]:
+        page = self._history("relationship", query, "")
+        items = [instances_pb2.Relationship.FromString(body) for body in page.items]
+        return Page(items=items, next_page_token=page.next_page_token)
+
+    def _history(self, table: str, query: HistoryQuery, extra: str) -> Page[bytes]:
+        size = page_size_of(query.page_size)
+        with self._snapshot() as conn:
+            return history_page(conn, table, query, size, extra)
+
+    def find_entities(self, query: InstanceFilter) -> Page[instances_pb2.EntityDetail]:
+        with self._snapshot() as conn:
+            return sqlite_find.find(conn, "entity", query)
+
+    def find_relationships(self, query: InstanceFilter) -> Page[instances_pb2.Relationship]:
+        with self._snapshot() as conn:
+            return sqlite_find.find(conn, "relationship", query)
+
+    def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
+        return find_by_unique(self._reader(), type_names, property_name, value)
+
+    # -- change log -------------------------------------------------------------------------------------
+    def read_changes(self, after_sequence: int, limit: int) -> list[ChangeRecord]:
+        if limit < 0:
+            raise InvalidArgument(message="limit must not be negative", reason="BAD_LIMIT")
+        with self._snapshot() as conn:
+            floor = _floor(conn)
+            if floor > 0 and after_sequence < floor - 1:
+                raise OutOfRange(
+                    message=f"changes after {after_sequence} were compacted; the oldest retained is {floor}",
+                    reason="SEQUENCE_BELOW_FLOOR",
+                    metadata={"floor": str(floor), "after_sequence": str(after_sequence)},
+                )
+            rows = conn.execute(
+                f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                (after_sequence, limit),
+            ).fetchall()
+        return [_change_record(row) for row in rows]
+
+    def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
+        if not refresh_id:
+            return []
+        rows = (
+            self._reader()
+            .execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE refresh_id = ? ORDER BY sequence", (refresh_id,))
+            .fetchall()
+        )
+        return [_change_record(row) for row in rows]
+
+    def head_sequence(self) -> int:
+        with self._snapshot() as conn:
+            top = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()[0]
+            return max(int(top or 0), _floor(conn) - 1, 0)
+
+    def floor_sequence(self) -> int:
+        return _floor(self._reader())
+
+    def compact_changes(self, keep_after_sequence: int) -> int:
+        # Runs on the writer like any write; it is a short DELETE, so blocking the caller briefly is fine.
+        result: int = self.write_sync(lambda txn: txn.compact(keep_after_sequence))  # type: ignore[attr-defined]
+        return result
+
+    # -- types, state, admin ----------------------------------------------------------------------------
+    def load_types(self) -> typedefs_pb2.TypeDefGallery:
+        gallery = typedefs_pb2.TypeDefGallery()
+        with self._snapshot() as conn:
+            for (body,) in conn.execute("SELECT body FROM attribute_type_def ORDER BY name"):
+                gallery.attribute_type_defs.add().MergeFromString(body)
+            for (body,) in conn.execute("SELECT body FROM type_def ORDER BY name"):
+                gallery.type_defs.add().MergeFromString(body)
+        return gallery
+
+    def get_state(self, key: str) -> bytes | None:
+        row = self._one("SELECT value FROM state WHERE key = ?", (key,))
+        return None if row is None else bytes(row[0])
+
+    def counts(self) -> Counts:
+        with self._snapshot() as conn:
+            entities, proxies, entity_copies = conn.execute(
+                "SELECT COALESCE(SUM(is_proxy = 0), 0), COALESCE(SUM(is_proxy = 1), 0), "
+                "COALESCE(SUM(is_proxy = 0 AND home_id != ?), 0) FROM entity",
+                (self.metadata_collection_id,),
+            ).fetchone()
+            relationships, relationship_copies = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(home_id != ?), 0) FROM relationship",
+                (self.metadata_collection_id,),
+            ).fetchone()
+            type_defs = conn.execute("SELECT COUNT(*) FROM type_def").fetchone()[0]
+            attribute_type_defs = conn.execute("SELECT COUNT(*) FROM attribute_type_def").fetchone()[0]
+        return Counts(
+            entities=int(entities),
+            relationships=int(relationships),
+            entity_proxies=int(proxies),
+            reference_copies=int(entity_copies) + int(relationship_copies),
+            type_defs=int(type_defs),
+            attribute_type_defs=int(attribute_type_defs),
+        )
+
+    def integrity_check(self) -> str:
+        rows = self._reader().execute("PRAGMA integrity_check").fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+    # -- closing ----------------------------------------------------------------------------------------
+    async def close(self) -> None:
+        # Draining may take a moment; do it off the event loop.
+        await asyncio.to_thread(self.close_sync)
+
+    def close_sync(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.close()
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+        # A clean close checkpoints the WAL into the main file, so the directory can be copied as is.
+        with suppress(sqlite3.Error):
+            self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._writer_conn.close()
+
+
+def _floor(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (FLOOR_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _change_record(row: tuple[Any, ...]) -> ChangeRecord:
+    sequence, event, guid, type_name, kind, user_id, connector_id, refresh_id, source, service, at = row
+    return ChangeRecord(
+        sequence=sequence,
+        event=events_pb2.OmrsEvent.FromString(event),
+        guid=guid,
+        type_name=type_name,
+        kind=kind,
+        time_ms=at,
+        meta=ChangeMeta(
+            user_id=user_id,
+            connector_id=connector_id,
+            refresh_id=refresh_id or "",
+            metadata_source=source,
+            access_service=service,
+        ),
+    )

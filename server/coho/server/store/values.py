@@ -1,0 +1,163 @@
+"""Property values as the store sees them: index values for SQL, comparison values for Python, strings.
+
+One module owns these conversions so that the SQL prefilter (``prop`` table), the Python post-filter and
+the Python sort keys agree on what a value is; a disagreement would silently drop matches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+
+from google.protobuf import timestamp_pb2
+
+from coho.omrs.v1 import instances_pb2
+
+IndexValue = int | float | str
+"""What goes in ``prop.v``: SQLite compares numbers numerically and text by UTF-8 bytes (= code points)."""
+
+Scalar = tuple[str, object]
+"""A comparable value: ("n", number) | ("s", str) | ("b", bool) | ("x", message) for arrays/maps/structs."""
+
+_NUMERIC_FIELDS = frozenset(
+    {"byte_value", "short_value", "int_value", "long_value", "float_value", "double_value", "date_value"}
+)
+_TEXT_FIELDS = frozenset({"string_value", "char_value", "object_json"})
+
+
+def ms(ts: timestamp_pb2.Timestamp) -> int:
+    """Epoch milliseconds of a Timestamp (0 when unset)."""
+    return int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
+
+
+def valid_from_ms(header: instances_pb2.InstanceHeader) -> int:
+    """When a version became current: its update time, or its create time for a never-updated instance."""
+    updated = ms(header.update_time)
+    return updated if updated else ms(header.create_time)
+
+
+def _big_number(text: str) -> int | Decimal | None:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def scalar(value: instances_pb2.PropertyValue) -> Scalar | None:
+    """The comparison value of a property value; None for an explicit null."""
+    kind = value.WhichOneof("value")
+    if kind == "primitive":
+        return _primitive_scalar(value.primitive)
+    if kind == "enum_value":
+        # Enums compare by symbolic name, the only form the SQL index keeps (see index_value).
+        return ("s", value.enum_value.symbolic_name)
+    if kind is None:
+        return None
+    return ("x", getattr(value, kind))
+
+
+def _primitive_scalar(primitive: instances_pb2.PrimitiveValue) -> Scalar | None:
+    field = primitive.WhichOneof("value")
+    if field is None:
+        return None
+    raw = getattr(primitive, field)
+    if field in _NUMERIC_FIELDS:
+        return ("n", raw)
+    if field in _TEXT_FIELDS:
+        return ("s", raw)
+    if field == "boolean_value":
+        return ("b", bool(raw))
+    number = _big_number(raw)
+    return ("n", number) if number is not None else ("s", raw)
+
+
+def index_value(value: instances_pb2.PropertyValue) -> IndexValue | None:
+    """The value kept in the ``prop`` table for a top-level property, or None when it is not indexed.
+
+    Big numbers are kept as the nearest float; the SQL prefilter widens numeric bounds so the rounding can
+    never exclude a true match, and the Python post-filter compares exactly.
+    """
+    found = scalar(value)
+    if found is None:
+        return None
+    kind, raw = found
+    if kind == "s":
+        return raw  # type: ignore[return-value]
+    if kind == "b":
+        return 1 if raw else 0
+    if kind == "n":
+        if isinstance(raw, int) and -(2**63) <= raw < 2**63:
+            return raw
+        number = float(raw)  # type: ignore[arg-type]
+        return None if math.isnan(number) else number
+    return None
+
+
+def index_rows(scope: str, properties: instances_pb2.InstanceProperties) -> list[tuple[str, IndexValue, str]]:
+    """(name, value, scope) rows of the ``prop`` table for one property map."""
+    rows: list[tuple[str, IndexValue, str]] = []
+    values = properties.properties
+    # Iterating keys and indexing is faster than items() on upb maps, and the string fast path skips the
+    # general conversion: a batch load spends much of its Python time here.
+    for name in values:
+        value = values[name]
+        primitive = value.primitive
+        if primitive.WhichOneof("value") == "string_value":
+            rows.append((name, primitive.string_value, scope))
+            continue
+        indexed = index_value(value)
+        if indexed is not None:
+            rows.append((name, indexed, scope))
+    return rows
+
+
+def entity_index(
+    properties: instances_pb2.InstanceProperties, classifications: Iterable[instances_pb2.Classification]
+) -> tuple[list[tuple[str, IndexValue, str]], list[str]]:
+    """The prop rows and classification names of an entity (or proxy)."""
+    rows = index_rows("", properties)
+    names = []
+    for classification in classifications:
+        names.append(classification.name)
+        rows.extend(index_rows(classification.name, classification.properties))
+    return rows, names
+
+
+def sort_key(value: IndexValue | bytes | None) -> tuple[int, object]:
+    """A Python key ordering index values as SQLite orders them (numbers < text < the missing-value blob)."""
+    if value is None or isinstance(value, bytes):
+        return (3, b"")
+    if isinstance(value, str):
+        return (2, value)
+    return (1, value)
+
+
+def iter_strings(properties: Mapping[str, instances_pb2.PropertyValue]) -> Iterator[str]:
+    """Every string value in a property map, including those inside arrays, maps and structs."""
+    for name in properties:
+        value = properties[name]
+        # Top-level strings first, without the general dispatch (regex scans call this per entity).
+        field = value.primitive.WhichOneof("value")
+        if field == "string_value":
+            yield value.primitive.string_value
+        elif field is None:
+            yield from _nested_strings(value)
+        elif field == "char_value":
+            yield value.primitive.char_value
+
+
+def _nested_strings(value: instances_pb2.PropertyValue) -> Iterator[str]:
+    kind = value.WhichOneof("value")
+    if kind == "array":
+        for item in value.array.values:
+            yield from iter_strings({"": item})
+    elif kind == "map":
+        yield from iter_strings(value.map.values)
+    elif kind == "struct_value":
+        yield from iter_strings(value.struct_value.fields)

@@ -1,0 +1,107 @@
+"""The change log: reading, floor and OUT_OF_RANGE, refresh selection, compaction and retention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from unit.store.storebuild import add, entity
+
+from coho.server.errors import OutOfRange
+from coho.server.store import ChangeMeta, open_sqlite_store
+from coho.server.store.sqlite import SqliteStore
+
+
+def fill(store: SqliteStore, count: int, refresh_id: str = "") -> list[int]:
+    meta = ChangeMeta(user_id="u", refresh_id=refresh_id)
+    return [store.write_sync(lambda t: add(t, entity(), meta)) for _ in range(count)]
+
+
+def test_read_changes_in_order(store: SqliteStore) -> None:
+    assert store.head_sequence() == 0
+    assert store.read_changes(0, 10) == []
+    fill(store, 5)
+    assert [c.sequence for c in store.read_changes(0, 10)] == [1, 2, 3, 4, 5]
+    assert [c.sequence for c in store.read_changes(2, 2)] == [3, 4]
+    assert store.read_changes(5, 10) == []
+    assert store.read_changes(99, 10) == []
+    assert store.head_sequence() == 5
+    assert store.floor_sequence() == 0
+
+
+def test_compaction_floor_and_out_of_range(store: SqliteStore) -> None:
+    fill(store, 10)
+    assert store.compact_changes(4) == 4
+    assert store.floor_sequence() == 5  # the oldest retained entry
+    assert store.read_changes(4, 100)[0].sequence == 5  # no gap: allowed
+    with pytest.raises(OutOfRange) as info:
+        store.read_changes(3, 100)  # entry 4 is gone
+    assert info.value.reason == "SEQUENCE_BELOW_FLOOR"
+    assert info.value.metadata["floor"] == "5"
+    assert store.compact_changes(2) == 0  # never lowers the floor
+    assert store.floor_sequence() == 5
+    assert store.compact_changes(100) == 6  # clamps to head
+    assert store.floor_sequence() == 11
+    assert store.head_sequence() == 10
+    assert store.read_changes(10, 5) == []
+    assert store.write_sync(lambda t: add(t, entity())) == 11  # sequences continue after compaction
+
+
+def test_head_and_floor_survive_reopen_after_full_compaction(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path)
+    fill(store, 3)
+    store.compact_changes(3)
+    store.close_sync()
+    store = open_sqlite_store(tmp_path)
+    try:
+        assert store.head_sequence() == 3
+        assert store.floor_sequence() == 4
+        assert store.write_sync(lambda t: add(t, entity())) == 4
+    finally:
+        store.close_sync()
+
+
+def test_retention_keeps_at_most_n(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path, retention=5)
+    try:
+        fill(store, 12)
+        changes = store.read_changes(store.floor_sequence() - 1, 100)
+        assert [c.sequence for c in changes] == [8, 9, 10, 11, 12]
+        assert store.floor_sequence() == 8
+        with pytest.raises(OutOfRange):
+            store.read_changes(0, 1)
+    finally:
+        store.close_sync()
+
+
+def test_changes_for_refresh(store: SqliteStore) -> None:
+    fill(store, 2, refresh_id="r1")
+    fill(store, 1)
+    fill(store, 2, refresh_id="r2")
+    fill(store, 1, refresh_id="r1")
+    assert [c.sequence for c in store.changes_for_refresh("r1")] == [1, 2, 6]
+    assert [c.sequence for c in store.changes_for_refresh("r2")] == [4, 5]
+    assert all(c.meta.refresh_id == "r1" for c in store.changes_for_refresh("r1"))
+    assert store.changes_for_refresh("") == []
+    assert store.read_changes(2, 1)[0].meta.refresh_id == ""
+    plan = (
+        store._reader()
+        .execute("EXPLAIN QUERY PLAN SELECT sequence FROM change_log WHERE refresh_id = ? ORDER BY sequence", ("r1",))
+        .fetchall()
+    )
+    assert "change_log_refresh" in str(plan)
+
+
+def test_find_by_unique_is_an_index_seek(store: SqliteStore) -> None:
+    plan = (
+        store._reader()
+        .execute(
+            "EXPLAIN QUERY PLAN SELECT e.guid FROM prop p JOIN entity e ON e.id = p.owner "
+            "WHERE p.name = ? AND p.v = ? AND p.scope = '' AND e.is_proxy = 0 AND e.status != 99 "
+            "AND e.type_name IN (?) LIMIT 1",
+            ("qualifiedName", "x", "DataSet"),
+        )
+        .fetchall()
+    )
+    text = str(plan)
+    assert "PRIMARY KEY (name=? AND v=?)" in text and "SCAN" not in text, text
