@@ -95,27 +95,10 @@ async def _raw_stream(request: bytes, context: Any) -> Any:
         yield body
 
 
-def _ensure_listener(store: Any) -> None:
-    # Until the store has add_commit_listener (the lead adds it), hook its post-commit step the same way.
-    if hasattr(type(store), "add_commit_listener"):
-        return
-    listeners: list[Any] = []
-    txn, committed = store._txn, store._txn.batch_committed
-
-    def batch_committed() -> None:
-        committed()
-        for fn in listeners:
-            fn(txn._committed_head)
-
-    txn.batch_committed = batch_committed
-    store.add_commit_listener = listeners.append
-
-
 async def _server(conn: Connection, data_dir: str, preload: int) -> None:
     from coho.server.outtopic import OutTopic
 
     store = open_sqlite_store(Path(data_dir))
-    _ensure_listener(store)
     repo = Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="bench")
     for start in range(0, preload, 1000):
         await repo.add_entities(CALLER, [_new() for _ in range(min(1000, preload - start))])

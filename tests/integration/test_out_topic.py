@@ -15,7 +15,7 @@ import grpc.aio
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from unit.outtopic.outtopicbuild import ALICE, add, ensure_commit_listener, props
+from unit.outtopic.outtopicbuild import ALICE, add, props
 
 from coho.access.v1 import out_topic_service_pb2 as ot
 from coho.access.v1 import out_topic_service_pb2_grpc as ot_grpc
@@ -69,7 +69,7 @@ class Harness:
         self.options = out_topic_options
 
     async def open(self) -> Harness:
-        self.store: SqliteStore = ensure_commit_listener(open_sqlite_store(self.data_dir))
+        self.store: SqliteStore = open_sqlite_store(self.data_dir)
         self.types = TypeRegistry.with_builtin_types()
         self.repo = Repository(self.store, self.types, metadata_collection_name="home")
         self.out_topic = await OutTopic.open(self.store, self.types, **self.options)

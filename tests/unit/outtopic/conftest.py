@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from unit.outtopic.outtopicbuild import ensure_commit_listener
 
 from coho.server.repository import Repository
 from coho.server.store.sqlite import SqliteStore, open_sqlite_store
@@ -20,7 +19,7 @@ def types() -> TypeRegistry:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = ensure_commit_listener(open_sqlite_store(tmp_path / "data"))
+    opened = open_sqlite_store(tmp_path / "data")
     yield opened
     await opened.close()
 

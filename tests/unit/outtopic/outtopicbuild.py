@@ -36,24 +36,3 @@ async def link(repo: Repository, type_name: str, one: Any, two: Any, caller: Cal
     written = await repo.add_relationship(caller, mcs.NewRelationship(
         type_name=type_name, entity_one_guid=one.header.guid, entity_two_guid=two.header.guid))
     return written.value
-
-
-def ensure_commit_listener(store: Any) -> Any:
-    """Test-only stand-in until the store grows ``add_commit_listener`` (the lead adds it to Store).
-
-    A no-op once the store has the method; until then it hooks the writer's post-commit step the same way.
-    """
-    if hasattr(type(store), "add_commit_listener"):
-        return store
-    listeners: list[Any] = []
-    txn = store._txn
-    committed = txn.batch_committed
-
-    def batch_committed() -> None:
-        committed()
-        for listener in listeners:
-            listener(txn._committed_head)
-
-    txn.batch_committed = batch_committed
-    store.add_commit_listener = listeners.append
-    return store

@@ -224,7 +224,7 @@ class OutTopicHub:
         """Start tailing at the current head. Call on the loop that serves the subscribers."""
         self._loop = asyncio.get_running_loop()
         self.head = self.tail = await asyncio.to_thread(self.store.head_sequence)
-        self.store.add_commit_listener(self._on_commit)  # type: ignore[attr-defined]
+        self.store.add_commit_listener(self._on_commit)
         self._task = asyncio.create_task(self._run(), name="outtopic-tailer")
         # A commit between reading the head and registering the listener would otherwise wait for the next.
         self._wakeup.set()

@@ -1,6 +1,8 @@
 """Storage of a home repository: the :class:`Store` interface and its SQLite implementation."""
 
 from coho.server.store.base import (
+    AnnexRecord,
+    ChangeAnnexer,
     ChangeMeta,
     ChangeRecord,
     Counts,
@@ -13,6 +15,8 @@ from coho.server.store.base import (
 from coho.server.store.sqlite import SqliteStore, open_sqlite_store
 
 __all__ = [
+    "AnnexRecord",
+    "ChangeAnnexer",
     "ChangeMeta",
     "ChangeRecord",
     "Counts",

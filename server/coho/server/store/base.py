@@ -122,6 +122,23 @@ class WriteTxn(Protocol):
     def put_state(self, key: str, value: bytes) -> None: ...
 
 
+ChangeAnnexer = Callable[[events_pb2.OmrsEvent, ChangeMeta], "tuple[int, bytes] | None"]
+"""Computes, on the writer thread, an opaque (tag, bytes) kept beside a change-log entry (see
+:meth:`Store.set_change_annexer`)."""
+
+
+@dataclass(frozen=True)
+class AnnexRecord:
+    """A change-log entry's filter columns and the annex computed for it (None when there is none)."""
+
+    sequence: int
+    guid: str
+    type_name: str
+    access_service: str
+    tag: int
+    annex: bytes | None
+
+
 @dataclass(frozen=True)
 class InstanceFilter:
     """One filter object for every instance query (DESIGN §11: no positional flags).
@@ -230,6 +247,11 @@ class Store(abc.ABC):
         """Entries with sequence > after_sequence, ascending. Raises OutOfRange below the retention floor."""
 
     @abc.abstractmethod
+    def read_annexes(self, after_sequence: int, limit: int) -> list[AnnexRecord]:
+        """As read_changes, but only the filter columns and the annex: the cheap path for consumers (the Out
+        Topic) whose encoded form was computed at write time. Same OUT_OF_RANGE rule."""
+
+    @abc.abstractmethod
     def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
         """Every entry tagged with this refresh id, ascending (integration reports)."""
 
@@ -239,6 +261,23 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def floor_sequence(self) -> int:
         """The oldest sequence still retained (entries below it were compacted); 0 when nothing was."""
+
+    @abc.abstractmethod
+    def add_commit_listener(self, listener: Callable[[int], None]) -> None:
+        """Call listener(head_sequence) on the writer thread after every commit that appended changes.
+
+        Listeners must be quick and thread-safe (e.g. ``loop.call_soon_threadsafe``); an exception in one is
+        logged and ignored, since a notification problem must never fail a write that already committed.
+        """
+
+    @abc.abstractmethod
+    def set_change_annexer(self, annexer: ChangeAnnexer | None) -> None:
+        """Have every later append_change also store annexer(event, meta) beside the entry.
+
+        The store never interprets the annex: the runtime installs the Out Topic's encoder here so that a
+        catch-up reads pre-encoded events instead of decoding and mapping each one again. Entries written
+        without an annexer (or for which it returns None) read back with annex None.
+        """
 
     @abc.abstractmethod
     def compact_changes(self, keep_after_sequence: int) -> int:

@@ -19,6 +19,8 @@ from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.errors import FailedPrecondition, InvalidArgument, OutOfRange
 from coho.server.store import sqlite_find
 from coho.server.store.base import (
+    AnnexRecord,
+    ChangeAnnexer,
     ChangeMeta,
     ChangeRecord,
     Counts,
@@ -216,18 +218,31 @@ class SqliteStore(Store):
         if limit < 0:
             raise InvalidArgument(message="limit must not be negative", reason="BAD_LIMIT")
         with self._snapshot() as conn:
-            floor = _floor(conn)
-            if floor > 0 and after_sequence < floor - 1:
-                raise OutOfRange(
-                    message=f"changes after {after_sequence} were compacted; the oldest retained is {floor}",
-                    reason="SEQUENCE_BELOW_FLOOR",
-                    metadata={"floor": str(floor), "after_sequence": str(after_sequence)},
-                )
+            _check_floor(conn, after_sequence)
             rows = conn.execute(
                 f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE sequence > ? ORDER BY sequence LIMIT ?",
                 (after_sequence, limit),
             ).fetchall()
         return [_change_record(row) for row in rows]
+
+    def read_annexes(self, after_sequence: int, limit: int) -> list[AnnexRecord]:
+        if limit < 0:
+            raise InvalidArgument(message="limit must not be negative", reason="BAD_LIMIT")
+        with self._snapshot() as conn:
+            _check_floor(conn, after_sequence)
+            rows = conn.execute(
+                "SELECT sequence, guid, type_name, access_service, annex_tag, annex FROM change_log "
+                "WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                (after_sequence, limit),
+            ).fetchall()
+        return [AnnexRecord(*row) for row in rows]
+
+    def add_commit_listener(self, listener: Callable[[int], None]) -> None:
+        # Copy-on-write so the writer thread never iterates a list being appended to.
+        self._txn.commit_listeners = [*self._txn.commit_listeners, listener]
+
+    def set_change_annexer(self, annexer: ChangeAnnexer | None) -> None:
+        self._txn.annexer = annexer
 
     def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
         if not refresh_id:
@@ -315,6 +330,16 @@ class SqliteStore(Store):
 def _floor(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT value FROM state WHERE key = ?", (FLOOR_KEY,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def _check_floor(conn: sqlite3.Connection, after_sequence: int) -> None:
+    floor = _floor(conn)
+    if floor > 0 and after_sequence < floor - 1:
+        raise OutOfRange(
+            message=f"changes after {after_sequence} were compacted; the oldest retained is {floor}",
+            reason="SEQUENCE_BELOW_FLOOR",
+            metadata={"floor": str(floor), "after_sequence": str(after_sequence)},
+        )
 
 
 def _change_record(row: tuple[Any, ...]) -> ChangeRecord:

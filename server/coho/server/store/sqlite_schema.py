@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_FILE = "repository.db"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
 
@@ -133,7 +133,13 @@ CREATE TABLE request (
 CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 """
 
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+_SCHEMA_V2 = """
+-- An opaque per-entry annex computed at write time (the Out Topic's pre-encoded event) and its filter tag.
+ALTER TABLE change_log ADD COLUMN annex_tag INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_log ADD COLUMN annex BLOB;
+"""
+
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 """Script that brings a database from version N-1 to N; append, never edit, once released."""
 
 

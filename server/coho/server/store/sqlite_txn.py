@@ -11,14 +11,17 @@ sequences are gap-free.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
-from coho.server.store.base import ChangeKind, ChangeMeta
+from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
 from coho.server.store.values import IndexValue, entity_index, ms, valid_from_ms
+
+log = logging.getLogger(__name__)
 
 DELETED = 99
 FLOOR_KEY = "coho.store.change_floor"
@@ -30,7 +33,7 @@ _UPDATE_ENTITY = (
     "update_time = ?, body = ? WHERE id = ?"
 )
 _INSERT_RELATIONSHIP = "INSERT OR REPLACE INTO relationship VALUES (?,?,?,?,?,?,?,?,?,?)"
-_INSERT_CHANGE = "INSERT INTO change_log VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_CHANGE = "INSERT INTO change_log VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def in_list(count: int) -> str:
@@ -76,6 +79,9 @@ class SqliteWriteTxn:
         self._entity_versions: list[tuple[object, ...]] = []
         self._relationship_versions: list[tuple[object, ...]] = []
         self._changes: list[tuple[object, ...]] = []
+        # Set by SqliteStore; read only on the writer thread.
+        self.commit_listeners: list[Callable[[int], None]] = []
+        self.annexer: ChangeAnnexer | None = None
 
     @property
     def committed_head(self) -> int:
@@ -93,7 +99,14 @@ class SqliteWriteTxn:
         self._head, self._floor = self._op_head, self._op_floor
 
     def batch_committed(self) -> None:
+        advanced = self._head != self._committed_head
         self._committed_head, self._committed_floor = self._head, self._floor
+        if advanced:
+            for listener in self.commit_listeners:
+                try:
+                    listener(self._head)
+                except Exception:
+                    log.exception("commit listener failed")
 
     def batch_failed(self) -> None:
         self._clear()
@@ -357,6 +370,8 @@ class SqliteWriteTxn:
         self, event: events_pb2.OmrsEvent, *, guid: str, type_name: str, kind: ChangeKind, meta: ChangeMeta
     ) -> int:
         self._head += 1
+        annexed = self.annexer(event, meta) if self.annexer is not None else None
+        tag, annex = annexed if annexed is not None else (0, None)
         self._changes.append(
             (
                 self._head,
@@ -370,6 +385,8 @@ class SqliteWriteTxn:
                 meta.metadata_source,
                 meta.access_service,
                 time.time_ns() // 1_000_000,
+                tag,
+                annex,
             )
         )
         return self._head
