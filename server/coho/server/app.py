@@ -18,6 +18,10 @@ from coho.server.rpc.auth import AuthFailure, AuthInterceptor
 from coho.server.rpc.hosting import GrpcHost, HostedApp, run_until_signal
 from coho.server.runtime import Runtime
 from coho.server.services import admin, metadata_collection, type_service
+from coho.server.services.asset_manager import asset_manager_servicer
+from coho.server.services.data_manager import data_manager_servicer
+from coho.server.services.governance import governance_servicer
+from coho.server.services.stewardship import stewardship_servicer
 
 # Proto packages whose services the access server hosts (DESIGN §2, §3).
 SERVER_PACKAGES = ("coho.omrs.v1", "coho.access.v1", "coho.admin.v1")
@@ -25,10 +29,21 @@ SERVER_PACKAGES = ("coho.omrs.v1", "coho.access.v1", "coho.admin.v1")
 ServiceFactory = Callable[[Runtime], tuple[str, object]]
 """Builds one servicer from the runtime: returns (full service name, servicer)."""
 
+def _out_topic_servicer(runtime: Runtime) -> tuple[str, object]:
+    if runtime.out_topic is None:
+        raise RuntimeError("the Out Topic must be started before its servicer is built")
+    return runtime.out_topic.servicer()
+
+
 DEFAULT_SERVICE_FACTORIES: list[ServiceFactory] = [
     metadata_collection.factory,
     type_service.factory,
     admin.factory,
+    data_manager_servicer,
+    asset_manager_servicer,
+    stewardship_servicer,
+    governance_servicer,
+    _out_topic_servicer,
 ]
 
 
@@ -92,6 +107,7 @@ class ServerApp(HostedApp):
         runtime = Runtime.open(self.config)
         self.runtime = runtime
         try:
+            await runtime.start_out_topic()
             built = dict(factory(runtime) for factory in self._factories)
             self.host = self._make_host({**built, **self._explicit})
             self._log_handler = _AuditInternalErrors(runtime)
@@ -105,6 +121,8 @@ class ServerApp(HostedApp):
     async def stop(self, grace: float | None = None) -> None:
         if self.runtime is not None:
             self.runtime.state = "draining"
+            # Streaming subscribers would hold the grace period open to its end; end them first.
+            await self.runtime.close_out_topic()
         await super().stop(grace)
 
     async def on_stopped(self) -> None:

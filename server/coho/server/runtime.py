@@ -18,6 +18,7 @@ from coho.server import audit
 from coho.server.archive.loader import load_types_from_store
 from coho.server.audit import AuditLog
 from coho.server.config import ServerConfig, effective_config_dict
+from coho.server.outtopic import OutTopic
 from coho.server.repository import Caller, Repository
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
@@ -72,6 +73,8 @@ class Runtime:
     """Set by the Out Topic service so GetServerStatus can report it without importing it."""
     type_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Serializes type changes: each builds a new registry from the current one, then swaps it in."""
+    out_topic: OutTopic | None = None
+    """Opened by :meth:`start_out_topic` on the serving loop (its tailer is an asyncio task)."""
 
     @classmethod
     def open(cls, config: ServerConfig) -> Runtime:
@@ -139,7 +142,21 @@ class Runtime:
                           user_id=caller.user_id, details={"names": names, "sequence": sequence})
         return sequence
 
+    async def start_out_topic(self) -> OutTopic:
+        """Start the Out Topic on the running loop; filters see types added later through the callable."""
+        self.out_topic = await OutTopic.open(self.store, lambda: self.repository.types)
+        hub = self.out_topic.hub
+        self.out_topic_subscribers = lambda: hub.subscriber_count
+        return self.out_topic
+
+    async def close_out_topic(self) -> None:
+        """End live subscriptions (UNAVAILABLE: draining) and persist durable positions. Idempotent."""
+        out_topic, self.out_topic = self.out_topic, None
+        if out_topic is not None:
+            await out_topic.close()
+
     async def close(self) -> None:
+        await self.close_out_topic()
         self.audit.record(audit.SHUTDOWN, COMPONENT, "SHUTDOWN", f"server {self.config.server_name} stopped",
                           details={"head_sequence": self.store.head_sequence()})
         try:

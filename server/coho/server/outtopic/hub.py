@@ -219,6 +219,11 @@ class OutTopicHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
+    @property
+    def subscriber_count(self) -> int:
+        """Live feeds right now (a metric and GetServerStatus.out_topic_subscribers)."""
+        return len(self._feeds)
+
     # -- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
         """Start tailing at the current head. Call on the loop that serves the subscribers."""
