@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -102,3 +103,32 @@ def test_status_proto_has_error_info_bad_request_and_resource_info() -> None:
 def test_status_proto_omits_empty_details() -> None:
     status = rpc_errors.to_status_proto(e.Unavailable(message="draining"))
     assert len(status.details) == 1  # ErrorInfo only
+
+
+def test_echoed_values_are_clipped_so_the_details_trailer_stays_small() -> None:
+    huge = "g" * 100_000
+    err = e.NotFound(
+        message=f"entity {huge} not found",
+        reason="ENTITY_NOT_FOUND",
+        metadata={"guid": huge},
+        field_violations=[(f"guids[{i}]", huge) for i in range(500)],
+        resource=("EntityDetail", huge),
+    )
+    status = rpc_errors.to_status_proto(err)
+    assert len(status.SerializeToString()) < 8 * 1024
+    info, bad, resource = (_unpack(status, kind) for kind in (
+        error_details_pb2.ErrorInfo, error_details_pb2.BadRequest, error_details_pb2.ResourceInfo))
+    assert info.reason == "ENTITY_NOT_FOUND"
+    assert info.metadata["field_violations_total"] == "500"
+    assert info.metadata["guid"].endswith("(100000 chars)")
+    assert len(bad.field_violations) == 20 and bad.field_violations[0].field == "guids[0]"
+    assert resource.resource_name.startswith("ggg") and len(resource.resource_name) < 300
+
+
+def _unpack(status: Any, kind: Any) -> Any:
+    for detail in status.details:
+        if detail.Is(kind.DESCRIPTOR):
+            message = kind()
+            detail.Unpack(message)
+            return message
+    raise AssertionError(f"no {kind.DESCRIPTOR.name} detail")

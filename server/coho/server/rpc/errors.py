@@ -58,22 +58,37 @@ def status_code_for(err: e.CohoError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
+MAX_ECHOED_CHARS = 200
+"""Longest caller-supplied text an error repeats back. The details travel in a trailer, which grpc caps
+(8 KiB by default): echoing a 100 KB GUID would turn a precise INVALID_ARGUMENT / NOT_FOUND into an
+anonymous RESOURCE_EXHAUSTED raised by grpc itself."""
+
+MAX_FIELD_VIOLATIONS = 20
+"""A batch with thousands of bad elements reports the first ones only, for the same reason."""
+
+
+def _clip(text: str, limit: int = MAX_ECHOED_CHARS) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
 def to_status_proto(err: e.CohoError) -> status_pb2.Status:
-    """Build the ``google.rpc.Status`` for a domain error."""
+    """Build the ``google.rpc.Status`` for a domain error, with every echoed value clipped."""
     code = status_code_for(err)
-    status = status_pb2.Status(code=code.value[0], message=err.message)
-    status.details.add().Pack(
-        error_details_pb2.ErrorInfo(reason=err.reason, domain=DOMAIN, metadata=err.metadata)
-    )
-    if err.field_violations:
+    status = status_pb2.Status(code=code.value[0], message=_clip(err.message, 4 * MAX_ECHOED_CHARS))
+    metadata = {_clip(k): _clip(v) for k, v in err.metadata.items()}
+    violations = err.field_violations[:MAX_FIELD_VIOLATIONS]
+    if len(err.field_violations) > len(violations):
+        metadata["field_violations_total"] = str(len(err.field_violations))
+    status.details.add().Pack(error_details_pb2.ErrorInfo(reason=err.reason, domain=DOMAIN, metadata=metadata))
+    if violations:
         bad = error_details_pb2.BadRequest()
-        for field, description in err.field_violations:
-            bad.field_violations.add(field=field, description=description)
+        for field, description in violations:
+            bad.field_violations.add(field=_clip(field), description=_clip(description))
         status.details.add().Pack(bad)
     if err.resource is not None:
         rtype, rname = err.resource
         status.details.add().Pack(
-            error_details_pb2.ResourceInfo(resource_type=rtype, resource_name=rname)
+            error_details_pb2.ResourceInfo(resource_type=_clip(rtype), resource_name=_clip(rname))
         )
     return status
 
