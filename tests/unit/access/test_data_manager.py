@@ -182,3 +182,20 @@ async def test_bad_input(mgr: DataManager, repo: Repository) -> None:
     with pytest.raises(InvalidArgument):
         await mgr.upsert_elements(USER, [dm.DataElement(qualified_name="t", parent_qualified_name="/d",
                                                         topic=dm.TopicElement())])
+
+
+async def test_large_mixed_batch_looks_names_up_in_bulk(mgr: DataManager, repo: Repository) -> None:
+    """Over 500 names (more than one bulk lookup statement): new, unchanged, updated and moved elements."""
+    await mgr.upsert_elements(CONNECTOR, [folder("/big"), folder("/other")])
+    first = await mgr.upsert_elements(CONNECTOR, [file(f"/big/f{i:04}.csv", "/big") for i in range(600)])
+    assert outcomes(first.value) == [OUT.UPSERT_OUTCOME_CREATED] * 600
+    mixed = [file(f"/big/f{i:04}.csv", "/big") for i in range(300)]
+    mixed += [file(f"/big/f{i:04}.csv", "/big", size=7) for i in range(300, 400)]
+    mixed += [file(f"/big/f{i:04}.csv", "/other") for i in range(400, 450)]
+    mixed += [file(f"/big/n{i:04}.csv", "/big") for i in range(300)]
+    again = await mgr.upsert_elements(CONNECTOR, mixed)
+    expected = [OUT.UPSERT_OUTCOME_UNCHANGED] * 300 + [OUT.UPSERT_OUTCOME_UPDATED] * 150
+    assert outcomes(again.value) == expected + [OUT.UPSERT_OUTCOME_CREATED] * 300
+    assert [r.guid for r in again.value[:450]] == [r.guid for r in first.value[:450]]
+    assert mgr.get_element(qualified_name="/big/f0420.csv").element.parent_qualified_name == "/other"
+    assert mgr.get_element(qualified_name="/big/n0299.csv").element.parent_qualified_name == "/big"

@@ -6,6 +6,9 @@ state can tell.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Iterable
+
 from coho.omrs.v1 import instances_pb2, typedefs_pb2
 from coho.server.errors import AlreadyExists, CohoError
 from coho.server.repository.headers import (
@@ -80,9 +83,33 @@ def check_guid_free(txn: WriteTxn, guid: str, field: str, *, local_id: str) -> N
         )
 
 
+# Per registry version: type -> its unique properties, and (type, property) -> scope. Every create asks.
+_UNIQUE: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[int, str, str], list[str]]] = weakref.WeakKeyDictionary()
+
+
+def _cached(types: TypeRegistry, key: tuple[str, str], compute: Callable[[], list[str]]) -> list[str]:
+    cache = _UNIQUE.get(types)
+    if cache is None:
+        cache = _UNIQUE[types] = {}
+    full = (types.version_token(), *key)
+    found = cache.get(full)
+    if found is None:
+        found = cache[full] = compute()
+    return found
+
+
+def unique_properties(types: TypeRegistry, type_name: str) -> list[str]:
+    """types.unique_properties, cached (shared list: do not mutate)."""
+    return _cached(types, (type_name, ""), lambda: types.unique_properties(type_name))
+
+
 def unique_scope(types: TypeRegistry, type_name: str, prop: str) -> list[str]:
     """The type names among which a unique property must be unique: every subtype of the topmost type that
     declares it (so qualifiedName, declared on Referenceable, is unique across all Referenceables)."""
+    return _cached(types, (type_name, prop), lambda: _unique_scope(types, type_name, prop))
+
+
+def _unique_scope(types: TypeRegistry, type_name: str, prop: str) -> list[str]:
     declaring = type_name
     for name in [type_name, *types.supertypes(type_name)]:
         type_def = types.get_type_def(name)
@@ -101,13 +128,10 @@ def check_unique(
     field: str,
 ) -> None:
     """DUPLICATE_UNIQUE_VALUE when another live entity already holds one of these unique string values."""
-    for prop in types.unique_properties(type_name):
-        value = properties.properties.get(prop)
-        if value is None or value.WhichOneof("value") != "primitive":
+    for prop in unique_properties(types, type_name):
+        text = _unique_text(properties, prop)
+        if text is None:
             continue
-        if value.primitive.WhichOneof("value") != "string_value":
-            continue
-        text = value.primitive.string_value
         other = txn.find_by_unique(unique_scope(types, type_name, prop), prop, text)
         if other is not None and other != guid:
             raise AlreadyExists(
@@ -116,6 +140,32 @@ def check_unique(
                 field_violations=[(f"{field}.{prop}", f"already used by {other}")],
                 metadata={"property": prop, "value": text, "existing_guid": other},
             )
+
+
+def _unique_text(properties: instances_pb2.InstanceProperties, prop: str) -> str | None:
+    value = properties.properties.get(prop)
+    if value is None or value.WhichOneof("value") != "primitive":
+        return None
+    if value.primitive.WhichOneof("value") != "string_value":
+        return None
+    return value.primitive.string_value
+
+
+def prefetch_unique(
+    txn: WriteTxn, types: TypeRegistry, news: Iterable[tuple[str, instances_pb2.InstanceProperties]]
+) -> None:
+    """Look up a batch's unique values at once (one statement per property and scope, not per entity), so
+    the check_unique of each create that follows is answered from the transaction's memory."""
+    wanted: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for type_name, properties in news:
+        if types.get_type_def(type_name) is None:
+            continue  # the create itself reports the unknown type
+        for prop in unique_properties(types, type_name):
+            text = _unique_text(properties, prop)
+            if text is not None:
+                wanted.setdefault((prop, tuple(unique_scope(types, type_name, prop))), []).append(text)
+    for (prop, scope), values in wanted.items():
+        txn.find_by_unique_many(scope, prop, values)
 
 
 def find_classification(

@@ -12,7 +12,7 @@ those for which :func:`is_home_event` is true, so nothing loops back (DESIGN §5
 from __future__ import annotations
 
 from coho.omrs.v1 import events_pb2, instances_pb2
-from coho.server.repository.headers import WriteContext, to_ts
+from coho.server.repository.headers import WriteContext
 from coho.server.store.base import ChangeKind, WriteTxn
 
 PROTOCOL_VERSION = "coho/1"
@@ -60,13 +60,14 @@ def is_home_event(event: events_pb2.OmrsEvent) -> bool:
     return section.home_metadata_collection_id == origin
 
 
-def _event(ctx: WriteContext, section: events_pb2.InstanceEventSection) -> events_pb2.OmrsEvent:
+def _event(ctx: WriteContext) -> events_pb2.OmrsEvent:
+    """An instance event with its section still empty: callers fill ``event.instance`` in place, as building
+    the section apart and passing it in would copy the whole instance image once more."""
     return events_pb2.OmrsEvent(
         protocol_version=PROTOCOL_VERSION,
-        timestamp=to_ts(ctx.time_ms),
+        timestamp=ctx.timestamp,
         originator=ctx.originator(),
         category=events_pb2.OMRS_EVENT_CATEGORY_INSTANCE,
-        instance=section,
     )
 
 
@@ -93,14 +94,14 @@ def log_entity(
     also fill the original guid, type and home from ``original``.
     """
     header = entity.header
-    section = events_pb2.InstanceEventSection(
-        event_type=ENTITY_EVENTS[what],
-        type_def_guid=header.type.type_def_guid,
-        type_def_name=header.type.type_def_name,
-        instance_guid=header.guid,
-        entity=entity,
-        home_metadata_collection_id=header.metadata_collection_id,
-    )
+    event = _event(ctx)
+    section = event.instance
+    section.event_type = ENTITY_EVENTS[what]
+    section.type_def_guid = header.type.type_def_guid
+    section.type_def_name = header.type.type_def_name
+    section.instance_guid = header.guid
+    section.entity.CopyFrom(entity)
+    section.home_metadata_collection_id = header.metadata_collection_id
     if original is not None:
         section.original_entity.CopyFrom(original)
         _fill_identity(section, original.header)
@@ -108,7 +109,7 @@ def log_entity(
         section.classification.CopyFrom(classification)
     if original_classification is not None:
         section.original_classification.CopyFrom(original_classification)
-    return _append(txn, ctx, _event(ctx, section), "entity")
+    return _append(txn, ctx, event, "entity")
 
 
 def log_relationship(
@@ -120,18 +121,18 @@ def log_relationship(
 ) -> int:
     """Append one relationship event (``what`` is a key of RELATIONSHIP_EVENTS); returns its sequence."""
     header = relationship.header
-    section = events_pb2.InstanceEventSection(
-        event_type=RELATIONSHIP_EVENTS[what],
-        type_def_guid=header.type.type_def_guid,
-        type_def_name=header.type.type_def_name,
-        instance_guid=header.guid,
-        relationship=relationship,
-        home_metadata_collection_id=header.metadata_collection_id,
-    )
+    event = _event(ctx)
+    section = event.instance
+    section.event_type = RELATIONSHIP_EVENTS[what]
+    section.type_def_guid = header.type.type_def_guid
+    section.type_def_name = header.type.type_def_name
+    section.instance_guid = header.guid
+    section.relationship.CopyFrom(relationship)
+    section.home_metadata_collection_id = header.metadata_collection_id
     if original is not None:
         section.original_relationship.CopyFrom(original)
         _fill_identity(section, original.header)
-    return _append(txn, ctx, _event(ctx, section), "relationship")
+    return _append(txn, ctx, event, "relationship")
 
 
 def _fill_identity(section: events_pb2.InstanceEventSection, before: instances_pb2.InstanceHeader) -> None:

@@ -3,13 +3,22 @@
 A :class:`WriteContext` is built inside each :meth:`Store.write` callback (so the clock is read on the
 writer, in commit order, and history intervals never overlap) and carries everything a write needs to stamp
 headers and events: the type registry, this collection's identity and the caller.
+
+Headers written here are lean: their ``type`` keeps the category, GUID, name, version and super types, but
+not ``valid_instance_properties``, ``valid_status_list`` or the description. Those are properties of the
+TypeDef, derivable through TypeService.GetTypeDef (or ``TypeRegistry.instance_type``), and copying them
+into every instance and every change-log event made a DataFile's stored body ~3x larger and its write
+~2x slower. Egeria archives do not carry them either; instances from elsewhere (reference copies, archive
+content) are stored as given.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -56,12 +65,47 @@ class WriteContext:
     time_ms: int
 
     def originator(self) -> events_pb2.EventOriginator:
-        return events_pb2.EventOriginator(
-            metadata_collection_id=self.local_id,
-            metadata_collection_name=self.local_name,
-            server_name=self.server_name,
-            server_type="coho",
+        """This member as event originator (shared: protobuf copies it into each event; do not mutate)."""
+        return _originator(self.local_id, self.local_name, self.server_name)
+
+    @cached_property
+    def timestamp(self) -> Timestamp:
+        """time_ms as a Timestamp, built once per write (shared: do not mutate)."""
+        return to_ts(self.time_ms)
+
+
+@lru_cache(maxsize=64)
+def _originator(local_id: str, local_name: str, server_name: str) -> events_pb2.EventOriginator:
+    return events_pb2.EventOriginator(
+        metadata_collection_id=local_id,
+        metadata_collection_name=local_name,
+        server_name=server_name,
+        server_type="coho",
+    )
+
+
+_LEAN_TYPES: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[int, str], instances_pb2.InstanceType]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def lean_instance_type(types: TypeRegistry, type_name: str) -> instances_pb2.InstanceType:
+    """The InstanceType for headers written here (see the module docstring); cached per registry version."""
+    cache = _LEAN_TYPES.get(types)
+    if cache is None:
+        cache = _LEAN_TYPES[types] = {}
+    key = (types.version_token(), type_name)
+    found = cache.get(key)
+    if found is None:
+        full = types.instance_type(type_name)
+        found = cache[key] = instances_pb2.InstanceType(
+            type_def_category=full.type_def_category,
+            type_def_guid=full.type_def_guid,
+            type_def_name=full.type_def_name,
+            type_def_version=full.type_def_version,
+            type_def_super_types=full.type_def_super_types,
         )
+    return found
 
 
 def new_header(ctx: WriteContext, type_name: str, guid: str, status: int) -> instances_pb2.InstanceHeader:
@@ -69,15 +113,15 @@ def new_header(ctx: WriteContext, type_name: str, guid: str, status: int) -> ins
     user = ctx.caller.user_id
     return instances_pb2.InstanceHeader(
         guid=guid,
-        type=ctx.types.instance_type(type_name),
+        type=lean_instance_type(ctx.types, type_name),
         instance_provenance_type=LOCAL_COHORT,
         metadata_collection_id=ctx.local_id,
         metadata_collection_name=ctx.local_name,
         created_by=user,
         # The creator counts as a maintainer: maintained_by lists everyone who shaped the instance.
         maintained_by=[user] if user else [],
-        create_time=to_ts(ctx.time_ms),
-        update_time=to_ts(ctx.time_ms),
+        create_time=ctx.timestamp,
+        update_time=ctx.timestamp,
         version=1,
         status=status,  # type: ignore[arg-type]
         external_source=ctx.caller.metadata_source,
@@ -91,7 +135,7 @@ def bump(ctx: WriteContext, header: instances_pb2.InstanceHeader) -> None:
     header.updated_by = user
     if user and user not in header.maintained_by:
         header.maintained_by.append(user)
-    header.update_time.CopyFrom(to_ts(ctx.time_ms))
+    header.update_time.CopyFrom(ctx.timestamp)
 
 
 def check_version(header: instances_pb2.InstanceHeader, expected_version: int, field: str = "") -> None:

@@ -42,6 +42,7 @@ from coho.server.repository.headers import (
     check_version,
     entity_to_proxy,
     from_ts,
+    lean_instance_type,
     require_guid,
 )
 from coho.server.store.base import WriteTxn
@@ -119,7 +120,7 @@ def re_type_entity(txn: WriteTxn, ctx: WriteContext, guid: str, new_type_name: s
     check_unique(txn, types, new_type_name, stored.properties, guid=guid, field="properties")
     txn.save_entity_version(stored, ctx.time_ms)
     changed = _copy_entity(stored)
-    changed.header.type.CopyFrom(types.instance_type(new_type_name))
+    changed.header.type.CopyFrom(lean_instance_type(types, new_type_name))
     bump(ctx, changed.header)
     txn.put_entity(changed)
     refresh_ends(txn, ctx, guid, changed)
@@ -205,7 +206,7 @@ def re_type_relationship(txn: WriteTxn, ctx: WriteContext, guid: str, new_type_n
     )
     txn.save_relationship_version(stored, ctx.time_ms)
     changed = _copy_relationship(stored)
-    changed.header.type.CopyFrom(types.instance_type(new_type_name))
+    changed.header.type.CopyFrom(lean_instance_type(types, new_type_name))
     bump(ctx, changed.header)
     txn.put_relationship(changed)
     return changed, events.log_relationship(txn, ctx, "retyped", changed, stored)

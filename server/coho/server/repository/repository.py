@@ -46,6 +46,7 @@ class Repository(RelationshipMethods):
         """All or nothing, in one transaction; field paths are ``entities[i]....``."""
 
         def op(txn: WriteTxn, ctx: WriteContext) -> tuple[list[instances_pb2.EntityDetail], int]:
+            checks.prefetch_unique(txn, ctx.types, ((new.type_name, new.properties) for new in news))
             created = [entities.add_entity(txn, ctx, new, f"entities[{i}]") for i, new in enumerate(news)]
             return [entity for entity, _ in created], max((seq for _, seq in created), default=0)
 

@@ -99,6 +99,12 @@ class WriteTxn(Protocol):
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
         """GUID of a non-deleted current entity of one of these types whose string property equals value."""
 
+    def find_by_unique_many(
+        self, type_names: Sequence[str], property_name: str, values: Sequence[str]
+    ) -> dict[str, str]:
+        """find_by_unique for many values at once: value -> GUID for the values that are held. Looking a batch's
+        values up together also makes the per-value find_by_unique calls that follow cheap."""
+
     # -- change log ---------------------------------------------------------------------------------
     def append_change(
         self, event: events_pb2.OmrsEvent, *, guid: str, type_name: str, kind: ChangeKind, meta: ChangeMeta

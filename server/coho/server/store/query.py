@@ -213,6 +213,11 @@ class Columns:
     """The entity.id column (prop and classification rows are keyed by it)."""
     body: str
     use_props: bool
+    indexed: frozenset[str] | None = None
+    """Property names the prop table holds (None: all); a condition on another name has no prop prefilter."""
+
+    def indexes(self, name: str) -> bool:
+        return self.use_props and (self.indexed is None or name in self.indexed)
 
 
 def _combine(parts: list[Sql | None], criteria: int) -> Sql | None:
@@ -273,7 +278,7 @@ def _condition_sql(cond: common_pb2.PropertyCondition, scope: str, cols: Columns
     op = cond.operator
     if op in _LIKES:
         return _like_sql(cond, scope, cols) if op == _OP.PROPERTY_COMPARISON_OPERATOR_LIKE else None
-    if not cols.use_props:
+    if not cols.indexes(cond.property_name):
         return None
     if op == _OP.PROPERTY_COMPARISON_OPERATOR_EQ:
         test = _value_test("=", scalar(cond.value))
@@ -288,7 +293,7 @@ def _condition_sql(cond: common_pb2.PropertyCondition, scope: str, cols: Columns
 
 def _like_sql(cond: common_pb2.PropertyCondition, scope: str, cols: Columns) -> Sql | None:
     pattern = str(scalar(cond.value)[1])  # type: ignore[index]
-    if cols.use_props:
+    if cols.indexes(cond.property_name):
         literal = exact_literal(pattern)
         if literal is not None:
             return _prop_sql(scope, cond.property_name, "v = ?", [literal], cols)

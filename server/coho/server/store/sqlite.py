@@ -32,8 +32,12 @@ from coho.server.store.base import (
 )
 from coho.server.store.history import history_page
 from coho.server.store.paging import page_size_of
+from coho.server.store.sqlite_checkpoint import Checkpointer
+from coho.server.store.sqlite_index import reconcile
 from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
-from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn, find_by_unique
+from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn
+from coho.server.store.sqlite_unique import find_by_unique
+from coho.server.store.values import DEFAULT_INDEXED, Names
 from coho.server.store.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -49,12 +53,15 @@ def open_sqlite_store(
     metadata_collection_id: str | None = None,
     retention: int | None = None,
     synchronous: str = "NORMAL",
+    indexed_properties: Names = DEFAULT_INDEXED,
 ) -> SqliteStore:
     """Open (creating if needed) ``data_dir/repository.db``.
 
     The metadata collection id is generated (uuid4) on first open and kept; passing a different one later
     is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
     every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries.
+    ``indexed_properties`` names the top-level (and classification) properties kept in the SQL index (None:
+    all); searches on other properties are exact but scan. Opening with a different set rebuilds the index.
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
@@ -64,6 +71,7 @@ def open_sqlite_store(
     try:
         migrate(conn)
         collection_id = _collection_id(conn, metadata_collection_id)
+        reconcile(conn, indexed_properties)
         floor_row = conn.execute("SELECT value FROM state WHERE key = ?", (FLOOR_KEY,)).fetchone()
         floor = int(floor_row[0]) if floor_row else 0
         max_row = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()
@@ -71,7 +79,9 @@ def open_sqlite_store(
     except BaseException:
         conn.close()
         raise
-    return SqliteStore(path, conn, collection_id, head=head, floor=floor, retention=retention)
+    return SqliteStore(
+        path, conn, collection_id, head=head, floor=floor, retention=retention, indexed=indexed_properties
+    )
 
 
 def _collection_id(conn: sqlite3.Connection, requested: str | None) -> str:
@@ -102,11 +112,15 @@ class SqliteStore(Store):
         head: int,
         floor: int,
         retention: int | None,
+        indexed: Names = None,
     ) -> None:
         self.path = path
         self.metadata_collection_id = metadata_collection_id
-        self._txn = SqliteWriteTxn(conn, head=head, floor=floor, retention=retention)
+        self.indexed = indexed
+        self._txn = SqliteWriteTxn(conn, head=head, floor=floor, retention=retention, indexed=indexed)
         self._writer_conn = conn
+        self._checkpointer = Checkpointer(path)
+        self._txn.on_commit = self._checkpointer.committed
         self._writer = GroupCommitWriter(conn, self._txn)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -204,14 +218,14 @@ class SqliteStore(Store):
 
     def find_entities(self, query: InstanceFilter) -> Page[instances_pb2.EntityDetail]:
         with self._snapshot() as conn:
-            return sqlite_find.find(conn, "entity", query)
+            return sqlite_find.find(conn, "entity", query, self.indexed)
 
     def find_relationships(self, query: InstanceFilter) -> Page[instances_pb2.Relationship]:
         with self._snapshot() as conn:
-            return sqlite_find.find(conn, "relationship", query)
+            return sqlite_find.find(conn, "relationship", query, self.indexed)
 
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
-        return find_by_unique(self._reader(), type_names, property_name, value)
+        return find_by_unique(self._reader(), type_names, property_name, value, self.indexed)
 
     # -- change log -------------------------------------------------------------------------------------
     def read_changes(self, after_sequence: int, limit: int) -> list[ChangeRecord]:
@@ -317,6 +331,7 @@ class SqliteStore(Store):
             return
         self._closed = True
         self._writer.close()
+        self._checkpointer.close()
         with self._readers_lock:
             readers, self._readers = self._readers, []
         for conn in readers:

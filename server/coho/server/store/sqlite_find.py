@@ -47,6 +47,7 @@ class _Plan:
     order: Order
     after: tuple[KeyValue, str] | None
     size: int
+    indexed: frozenset[str] | None
 
 
 def decode_entity(body: bytes, is_proxy: int) -> instances_pb2.EntityDetail:
@@ -59,12 +60,15 @@ def decode_entity(body: bytes, is_proxy: int) -> instances_pb2.EntityDetail:
     )
 
 
-def find(conn: sqlite3.Connection, kind: Kind, query: InstanceFilter) -> Page[Any]:
-    """One page of current (or as_of) entities or relationships matching query."""
+def find(
+    conn: sqlite3.Connection, kind: Kind, query: InstanceFilter, indexed: frozenset[str] | None = None
+) -> Page[Any]:
+    """One page of current (or as_of) entities or relationships matching query; ``indexed`` names the
+    properties the prop table holds (None: all)."""
     size = page_size_of(query.page_size)
     order = resolve_order(query.sequencing)
     fp = fingerprint(kind, query)
-    plan = _Plan(kind, query, order, decode_token(query.page_token, fp), size)
+    plan = _Plan(kind, query, order, decode_token(query.page_token, fp), size, indexed)
     classifications = query.match_classifications if kind == "entity" else None
     matcher = Matcher(query.match_properties, classifications, query.regex, query.regex_budget_ms)
     # Property order runs in Python: prop is keyed (name, v, owner), so SQL cannot fetch one entity's value
@@ -148,7 +152,7 @@ def _common_types(conn: sqlite3.Connection, plan: _Plan, names: list[str]) -> bo
 
 def _filters(plan: _Plan, alias: str, use_props: bool) -> tuple[list[str], list[object]]:
     use_props = use_props and plan.kind == "entity"
-    cols = Columns(owner=f"{alias}.id", body=f"{alias}.body", use_props=use_props)
+    cols = Columns(owner=f"{alias}.id", body=f"{alias}.body", use_props=use_props, indexed=plan.indexed)
     parts: list[Sql | None] = [
         properties_sql(plan.query.match_properties, "", cols),
         classifications_sql(plan.query.match_classifications, cols) if plan.kind == "entity" else None,

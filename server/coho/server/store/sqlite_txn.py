@@ -1,8 +1,16 @@
 """The WriteTxn of the SQLite store: row operations run by the single writer.
 
-Puts of instances, history versions and change-log entries are buffered and written with ``executemany``
-when the operation ends or before any read in it (so reads still see the operation's own writes). A batch
-load of 1,000 entities thus costs a handful of statements instead of thousands.
+Puts of instances, history versions and change-log entries are buffered in memory and written with
+``executemany`` once per group commit (:meth:`SqliteWriteTxn.batch_flush`), or earlier when an operation
+reads something the buffers cannot answer or writes with SQL directly (so reads still see every earlier
+write). A batch of 8 single adds thus costs a handful of statements, not 8 x (savepoint + 3 inserts).
+
+Per-operation atomicity without a SAVEPOINT per operation: an operation's puts go to its own buffer and
+join the batch's only when it returns, so a failing operation is undone by dropping its buffer. Only an
+operation that needs SQL (a flushing read, a delete, a request record...) opens a savepoint, lazily, after
+writing out the earlier operations' rows. Buffered rows cannot violate a constraint (ids and sequences are
+ours, conflicts are resolved by the statements), so a failure writing them is a storage failure and fails
+the whole batch, like a failed COMMIT.
 
 Change-log sequences are assigned here, in memory, because only this one thread writes: an operation that
 fails gives its sequences back (op_abort) and a failed batch rewinds to the last commit, so committed
@@ -14,16 +22,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
-from coho.server.store.values import IndexValue, entity_index, ms, valid_from_ms
+from coho.server.store.sqlite_rows import Buffer as _Buffer
+from coho.server.store.sqlite_rows import EntityEntry, entity_row
+from coho.server.store.sqlite_unique import DELETED, in_list, stored_unique, unique_matches
+from coho.server.store.values import Names, entity_index, ms, valid_from_ms
 
 log = logging.getLogger(__name__)
 
-DELETED = 99
+__all__ = ["DELETED", "FLOOR_KEY", "SqliteWriteTxn", "entity_row", "in_list"]
+
 FLOOR_KEY = "coho.store.change_floor"
 """State key of the change-log floor (oldest retained sequence; 0 when nothing was compacted)."""
 
@@ -35,53 +47,36 @@ _UPDATE_ENTITY = (
 _INSERT_RELATIONSHIP = "INSERT OR REPLACE INTO relationship VALUES (?,?,?,?,?,?,?,?,?,?)"
 _INSERT_CHANGE = "INSERT INTO change_log VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
-
-def in_list(count: int) -> str:
-    """ "(?,?,...)" for an IN list of count values."""
-    return "(" + ",".join("?" * count) + ")"
-
-
-def entity_row(
-    header: instances_pb2.InstanceHeader, is_proxy: bool, body: bytes
-) -> tuple[str, str, str, int, int, int, int, int, bytes]:
-    created = ms(header.create_time)
-    updated = ms(header.update_time) if header.HasField("update_time") else 0
-    return (
-        header.guid,
-        header.type.type_def_name,
-        header.metadata_collection_id,
-        int(is_proxy),
-        int(header.status),
-        header.version,
-        created,
-        updated or created,
-        body,
-    )
-
-
 class SqliteWriteTxn:
     """Implements :class:`coho.server.store.base.WriteTxn` for the writer connection."""
 
-    def __init__(self, conn: sqlite3.Connection, head: int, floor: int, retention: int | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, head: int, floor: int, retention: int | None, indexed: Names = None
+    ) -> None:
         self._conn = conn
         self._retention = retention
+        self.indexed = indexed
+        """Property names kept in prop (None: all); fixed for the life of the database file."""
         # Sequences: committed (durable), batch (this transaction so far), op start (to undo one op).
         self._committed_head = self._head = self._op_head = head
         self._committed_floor = self._floor = self._op_floor = floor
-        self._entities: dict[str, tuple[tuple[object, ...], list[tuple[str, IndexValue, str]], list[str]]] = {}
+        self._batch = _Buffer()
+        self._op = _Buffer()
+        self._in_op = False
+        self._op_savepoint = False
         # (property, string value) -> GUIDs of unflushed puts, so find_by_unique needs no flush or scan;
         # built lazily from _unindexed, as pure batch loads never ask. Entries may be stale: callers verify.
         self._pending_values: dict[tuple[str, str], list[str]] = {}
         self._unindexed: list[str] = []
+        # property -> value -> [(guid, type)] of stored rows, valid until SQL changes (see find_by_unique_many).
+        self._stored_unique: dict[str, dict[str, list[tuple[str, str]]]] = {}
         row = conn.execute("SELECT MAX(id) FROM entity").fetchone()
         self._next_id = int(row[0] or 0) + 1
-        self._relationships: dict[str, tuple[object, ...]] = {}
-        self._entity_versions: list[tuple[object, ...]] = []
-        self._relationship_versions: list[tuple[object, ...]] = []
-        self._changes: list[tuple[object, ...]] = []
         # Set by SqliteStore; read only on the writer thread.
         self.commit_listeners: list[Callable[[int], None]] = []
         self.annexer: ChangeAnnexer | None = None
+        self.on_commit: Callable[[], None] | None = None
+        """Called after every commit (the store's background checkpointer)."""
 
     @property
     def committed_head(self) -> int:
@@ -90,15 +85,37 @@ class SqliteWriteTxn:
     # -- BatchParticipant -------------------------------------------------------------------------------
     def op_begin(self) -> None:
         self._op_head, self._op_floor = self._head, self._floor
+        self._in_op, self._op_savepoint = True, False
 
-    def op_flush(self) -> None:
-        self._flush()
+    def op_end(self) -> None:
+        """The operation returned: its rows join the batch's (and its savepoint, if any, is released)."""
+        self._in_op = False
+        self._batch.absorb(self._op)
+        if self._op_savepoint:
+            self._op_savepoint = False
+            self._conn.execute("RELEASE op")
 
     def op_abort(self) -> None:
-        self._clear()
+        self._in_op = False
+        self._stored_unique.clear()
+        self._op.clear()
+        self._pending_values.clear()
+        self._unindexed = list(self._batch.entities)
         self._head, self._floor = self._op_head, self._op_floor
+        if self._op_savepoint:
+            self._op_savepoint = False
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK TO op")
+                self._conn.execute("RELEASE op")
+
+    def batch_flush(self) -> None:
+        """Write out the batch's buffered rows; before COMMIT. Raising fails the whole batch."""
+        self._stored_unique.clear()
+        self._write(self._batch)
 
     def batch_committed(self) -> None:
+        if self.on_commit is not None:
+            self.on_commit()
         advanced = self._head != self._committed_head
         self._committed_head, self._committed_floor = self._head, self._floor
         if advanced:
@@ -109,53 +126,86 @@ class SqliteWriteTxn:
                     log.exception("commit listener failed")
 
     def batch_failed(self) -> None:
-        self._clear()
+        self._stored_unique.clear()
+        self._batch.clear()
+        self._op.clear()
+        self._pending_values.clear()
+        self._unindexed.clear()
+        self._in_op = self._op_savepoint = False
         self._head, self._floor = self._committed_head, self._committed_floor
 
     def housekeeping_due(self) -> bool:
         return self._retention is not None and self._head - max(self._floor, 1) + 1 > self._retention
 
     def after_batch(self) -> None:
-        self.op_begin()
+        # Runs in the writer's own savepoint, after batch_flush: an abort only rewinds the sequences.
+        self._op_head, self._op_floor = self._head, self._floor
         if self._retention is not None and self.housekeeping_due():
             self.compact(self._head - self._retention)
 
     # -- buffering --------------------------------------------------------------------------------------
-    def _clear(self) -> None:
-        self._entities.clear()
-        self._pending_values.clear()
-        self._unindexed.clear()
-        self._relationships.clear()
-        self._entity_versions.clear()
-        self._relationship_versions.clear()
-        self._changes.clear()
-
     def _flush(self) -> None:
-        cur = self._conn.cursor()
-        if self._entities:
-            self._flush_entities(cur)
-        if self._relationships:
-            cur.executemany(_INSERT_RELATIONSHIP, list(self._relationships.values()))
-            self._relationships.clear()
-        if self._entity_versions:
-            cur.executemany("INSERT INTO entity_history VALUES (?,?,?,?,?,?,?,?)", self._entity_versions)
-            self._entity_versions.clear()
-        if self._relationship_versions:
-            cur.executemany(
-                "INSERT INTO relationship_history VALUES (?,?,?,?,?,?,?,?,?,?)", self._relationship_versions
-            )
-            self._relationship_versions.clear()
-        if self._changes:
-            cur.executemany(_INSERT_CHANGE, self._changes)
-            self._changes.clear()
+        """Before SQL that must see (or be ordered after) buffered rows: write them all out.
 
-    def _flush_entities(self, cur: sqlite3.Cursor) -> None:
+        Inside an operation, the earlier operations' rows go first and then the operation's savepoint
+        opens, so what the operation itself writes from here on can still be rolled back alone.
+        """
+        self._stored_unique.clear()  # the caller is about to change stored rows, or to write them out
+        if self._in_op and not self._op_savepoint:
+            self._write(self._batch)
+            self._conn.execute("SAVEPOINT op")
+            self._op_savepoint = True
+        elif not self._in_op:
+            self._write(self._batch)
+        if self._op_savepoint:
+            self._write_own(self._op)
+        else:
+            self._write(self._op)
+
+    def _write(self, buffer: _Buffer) -> None:
+        """Write rows of finished operations; any failure rolls the whole transaction back (the writer then
+        fails the batch), as those operations were promised atomicity without savepoints of their own."""
+        if not buffer:
+            return
+        try:
+            self._write_own(buffer)
+        except BaseException:
+            buffer.clear()
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _write_own(self, buffer: _Buffer) -> None:
+        cur = self._conn.cursor()
+        if buffer.entities:
+            self._flush_entities(cur, buffer.entities)
+        if buffer.relationships:
+            cur.executemany(_INSERT_RELATIONSHIP, list(buffer.relationships.values()))
+        if buffer.entity_versions:
+            cur.executemany("INSERT INTO entity_history VALUES (?,?,?,?,?,?,?,?)", buffer.entity_versions)
+        if buffer.relationship_versions:
+            cur.executemany(
+                "INSERT INTO relationship_history VALUES (?,?,?,?,?,?,?,?,?,?)", buffer.relationship_versions
+            )
+        if buffer.changes:
+            cur.executemany(_INSERT_CHANGE, buffer.changes)
+        if buffer.requests:
+            now = time.time_ns() // 1_000_000
+            cur.executemany(
+                "INSERT OR REPLACE INTO request VALUES (?,?,?,?)",
+                [(request_id, user_id, response, now) for (request_id, user_id), response in buffer.requests.items()],
+            )
+        buffer.clear()
+        if not self._batch.entities and not self._op.entities:
+            self._pending_values.clear()
+            self._unindexed.clear()
+
+    def _flush_entities(self, cur: sqlite3.Cursor, entries: dict[str, EntityEntry]) -> None:
         """Insert new entities under fresh ids, update known ones in place (keeping their id), re-index.
 
         Inserting optimistically (ON CONFLICT DO NOTHING) saves a lookup per flush in the common case, a
         create; only when some GUID was already stored are those rows read back and updated.
         """
-        entries = self._entities
         first = self._next_id
         self._next_id += len(entries)  # ids of rolled-back or updating rows are skipped: gaps are harmless
         owners = {guid: first + index for index, guid in enumerate(entries)}
@@ -179,9 +229,6 @@ class SqliteWriteTxn:
             cur.executemany("INSERT OR IGNORE INTO prop VALUES (?,?,?,?)", props)
         if names:
             cur.executemany("INSERT OR IGNORE INTO classification VALUES (?,?)", names)
-        entries.clear()
-        self._pending_values.clear()
-        self._unindexed.clear()
 
     @staticmethod
     def _existing(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple[int, int, bytes]]:
@@ -194,15 +241,14 @@ class SqliteWriteTxn:
                 found[guid] = (owner, is_proxy, body)
         return found
 
-    @staticmethod
-    def _unindex(cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes) -> None:
+    def _unindex(self, cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes) -> None:
         """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
         if is_proxy:
             proxy = instances_pb2.EntityProxy.FromString(body)
-            rows, names = entity_index(proxy.unique_properties, proxy.classifications)
+            rows, names = entity_index(proxy.unique_properties, proxy.classifications, self.indexed)
         else:
             entity = instances_pb2.EntityDetail.FromString(body)
-            rows, names = entity_index(entity.properties, entity.classifications)
+            rows, names = entity_index(entity.properties, entity.classifications, self.indexed)
         cur.executemany(
             "DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?",
             [(name, value, owner, scope) for name, value, scope in rows],
@@ -217,14 +263,18 @@ class SqliteWriteTxn:
         self._flush()
         return self._conn.execute(sql, params).fetchone()
 
+    def _pending(self, guid: str) -> EntityEntry | None:
+        found = self._op.entities.get(guid)
+        return found if found is not None else self._batch.entities.get(guid)
+
     # -- entities and proxies ---------------------------------------------------------------------------
     # Entity reads consult the unflushed puts first instead of flushing them, so that a batch which reads
     # between its puts (the repository checks uniqueness before each create) still writes with executemany.
     def _entity_body(self, guid: str, is_proxy: int) -> bytes | None:
-        pending = self._entities.get(guid)
+        pending = self._pending(guid)
         if pending is not None:
             row = pending[0]
-            return row[-1] if row[3] == is_proxy else None  # type: ignore[return-value]
+            return row[-1] if row[3] == is_proxy else None
         found = self._conn.execute(
             "SELECT body FROM entity WHERE guid = ? AND is_proxy = ?", (guid, is_proxy)
         ).fetchone()
@@ -253,13 +303,13 @@ class SqliteWriteTxn:
         properties: instances_pb2.InstanceProperties,
         classifications: Sequence[instances_pb2.Classification],
     ) -> None:
-        props, names = entity_index(properties, classifications)
-        self._entities[header.guid] = (entity_row(header, is_proxy, body), props, names)
+        props, names = entity_index(properties, classifications, self.indexed)
+        self._op.entities[header.guid] = (entity_row(header, is_proxy, body), props, names)
         self._unindexed.append(header.guid)
 
     def save_entity_version(self, superseded: instances_pb2.EntityDetail, valid_to_ms: int) -> None:
         header = superseded.header
-        self._entity_versions.append(
+        self._op.entity_versions.append(
             (
                 header.guid,
                 header.version,
@@ -289,7 +339,7 @@ class SqliteWriteTxn:
 
     def put_relationship(self, relationship: instances_pb2.Relationship) -> None:
         header = relationship.header
-        self._relationships[header.guid] = (
+        self._op.relationships[header.guid] = (
             header.guid,
             header.type.type_def_name,
             header.metadata_collection_id,
@@ -304,7 +354,7 @@ class SqliteWriteTxn:
 
     def save_relationship_version(self, superseded: instances_pb2.Relationship, valid_to_ms: int) -> None:
         header = superseded.header
-        self._relationship_versions.append(
+        self._op.relationship_versions.append(
             (
                 header.guid,
                 header.version,
@@ -342,37 +392,82 @@ class SqliteWriteTxn:
     # -- unique values ----------------------------------------------------------------------------------
     def _index_pending(self) -> None:
         for guid in self._unindexed:
-            pending = self._entities.get(guid)
+            pending = self._pending(guid)
             for name, value, scope in pending[1] if pending is not None else ():
                 if not scope and isinstance(value, str):
                     self._pending_values.setdefault((name, value), []).append(guid)
         self._unindexed.clear()
 
-    def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
-        types = set(type_names)
+    def _pending_match(self, types: set[str], property_name: str, value: str) -> str | None:
         wanted = (property_name, value, "")
-        self._index_pending()
         for guid in self._pending_values.get((property_name, value), ()):
-            pending = self._entities.get(guid)
+            pending = self._pending(guid)
             if pending is None:
                 continue
             row, props, _ = pending
             if row[3] == 0 and row[4] != DELETED and row[1] in types and wanted in props:
                 return guid
-        # Stored rows that a pending put replaces are stale: skip them (the pending ones were checked above).
-        for guid in unique_matches(self._conn, type_names, property_name, value):
-            if guid not in self._entities:
-                return guid
         return None
+
+    def _is_pending(self, guid: str) -> bool:
+        return guid in self._op.entities or guid in self._batch.entities
+
+    def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
+        return self.find_by_unique_many(type_names, property_name, [value]).get(value)
+
+    def find_by_unique_many(
+        self, type_names: Sequence[str], property_name: str, values: Sequence[str]
+    ) -> dict[str, str]:
+        """value -> GUID for those of values held by a live entity of these types (one seek per 500 values).
+
+        Unflushed puts are consulted first and never flushed: a batch that checks uniqueness before each
+        create (the repository does) still writes with executemany once per group commit. Stored answers
+        are remembered until the next write reaches SQL, so a caller can look a whole batch's values up
+        once and the per-entity checks that follow cost no statement. Properties outside the indexed set
+        have no index rows (pending or stored): for them the buffers are flushed and the bodies scanned.
+        """
+        found: dict[str, str] = {}
+        if self.indexed is not None and property_name not in self.indexed:
+            self._flush()
+            for value in values:
+                guid = next(unique_matches(self._conn, type_names, property_name, value, self.indexed), None)
+                if guid is not None:
+                    found[value] = guid
+            return found
+        types = set(type_names)
+        self._index_pending()
+        for value in values:
+            guid = self._pending_match(types, property_name, value)
+            if guid is not None:
+                found[value] = guid
+        known = self._stored_unique.setdefault(property_name, {})
+        missing = [value for value in values if value not in found and value not in known]
+        if missing:
+            known.update(stored_unique(self._conn, property_name, missing))
+        for value in values:
+            if value in found:
+                continue
+            for guid, type_name in known[value]:
+                # Stored rows that a pending put replaces are stale (the pending ones were checked above).
+                if type_name in types and not self._is_pending(guid):
+                    found[value] = guid
+                    break
+        return found
 
     # -- change log -------------------------------------------------------------------------------------
     def append_change(
         self, event: events_pb2.OmrsEvent, *, guid: str, type_name: str, kind: ChangeKind, meta: ChangeMeta
     ) -> int:
-        self._head += 1
+        texts = (guid, type_name, kind, meta.user_id, meta.connector_id, meta.refresh_id, meta.metadata_source,
+                 meta.access_service)
+        if not all(text.isascii() for text in texts):
+            # Fail this operation now rather than the whole batch when the row is written (lone surrogates).
+            for text in texts:
+                text.encode("utf-8")
         annexed = self.annexer(event, meta) if self.annexer is not None else None
         tag, annex = annexed if annexed is not None else (0, None)
-        self._changes.append(
+        self._head += 1
+        self._op.changes.append(
             (
                 self._head,
                 event.SerializeToString(),
@@ -403,24 +498,30 @@ class SqliteWriteTxn:
         return int(gone)
 
     # -- idempotent retries -----------------------------------------------------------------------------
+    # Buffered like instances; only they touch the request table, so a read needs no flush.
     def get_request(self, request_id: str, user_id: str) -> bytes | None:
-        row = self._read_one("SELECT response FROM request WHERE request_id = ? AND user_id = ?", (request_id, user_id))
+        for buffer in (self._op, self._batch):
+            found = buffer.requests.get((request_id, user_id))
+            if found is not None:
+                return found
+        row = self._conn.execute(
+            "SELECT response FROM request WHERE request_id = ? AND user_id = ?", (request_id, user_id)
+        ).fetchone()
         return None if row is None else bytes(row[0])
 
     def put_request(self, request_id: str, user_id: str, response: bytes) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO request VALUES (?,?,?,?)",
-            (request_id, user_id, response, time.time_ns() // 1_000_000),
-        )
+        self._op.requests[(request_id, user_id)] = response
 
     # -- types and state --------------------------------------------------------------------------------
     def put_type_def(self, type_def: typedefs_pb2.TypeDef) -> None:
+        self._flush()  # a direct write: inside an operation it needs the savepoint
         self._conn.execute(
             "INSERT OR REPLACE INTO type_def VALUES (?,?,?)",
             (type_def.guid, type_def.name, type_def.SerializeToString()),
         )
 
     def put_attribute_type_def(self, attribute_type_def: typedefs_pb2.AttributeTypeDef) -> None:
+        self._flush()  # a direct write: inside an operation it needs the savepoint
         self._conn.execute(
             "INSERT OR REPLACE INTO attribute_type_def VALUES (?,?,?)",
             (attribute_type_def.guid, attribute_type_def.name, attribute_type_def.SerializeToString()),
@@ -431,25 +532,6 @@ class SqliteWriteTxn:
         return None if row is None else bytes(row[0])
 
     def put_state(self, key: str, value: bytes) -> None:
+        self._flush()  # a direct write: inside an operation it needs the savepoint
         self._conn.execute("INSERT OR REPLACE INTO state VALUES (?,?)", (key, value))
 
-
-def unique_matches(
-    conn: sqlite3.Connection, type_names: Sequence[str], property_name: str, value: str
-) -> Iterator[str]:
-    """GUIDs of non-deleted entities of these types whose string property equals value (index seeks)."""
-    if not type_names:
-        return
-    cursor = conn.execute(
-        "SELECT e.guid FROM prop p JOIN entity e ON e.id = p.owner "
-        "WHERE p.name = ? AND p.v = ? AND p.scope = '' AND e.is_proxy = 0 AND e.status != ? "
-        f"AND e.type_name IN {in_list(len(type_names))}",
-        (property_name, value, DELETED, *type_names),
-    )
-    for (guid,) in cursor:
-        yield str(guid)
-
-
-def find_by_unique(conn: sqlite3.Connection, type_names: Sequence[str], property_name: str, value: str) -> str | None:
-    """An index seek on prop(name, v), then a PK probe of entity for type and status."""
-    return next(unique_matches(conn, type_names, property_name, value), None)

@@ -15,6 +15,16 @@ from google.protobuf import timestamp_pb2
 from coho.omrs.v1 import instances_pb2
 
 IndexValue = int | float | str
+Names = frozenset[str] | None
+"""Property names kept in the ``prop`` table; None keeps every top-level property."""
+
+DEFAULT_INDEXED: frozenset[str] = frozenset(
+    {"qualifiedName", "name", "displayName", "identifier", "resourceName"}
+)
+"""What a store indexes unless configured otherwise: the unique qualifiedName and the names searches and
+sorts by most. Indexing every property made each write cost one random B-tree insert per property (the
+dominant write cost); a condition on any other property is answered exactly by the post-filter (with an
+``instr(body, literal)`` prefilter where the pattern allows one)."""
 """What goes in ``prop.v``: SQLite compares numbers numerically and text by UTF-8 bytes (= code points)."""
 
 Scalar = tuple[str, object]
@@ -99,13 +109,17 @@ def index_value(value: instances_pb2.PropertyValue) -> IndexValue | None:
     return None
 
 
-def index_rows(scope: str, properties: instances_pb2.InstanceProperties) -> list[tuple[str, IndexValue, str]]:
-    """(name, value, scope) rows of the ``prop`` table for one property map."""
+def index_rows(
+    scope: str, properties: instances_pb2.InstanceProperties, names: Names = None
+) -> list[tuple[str, IndexValue, str]]:
+    """(name, value, scope) rows of the ``prop`` table for one property map (only ``names`` when given)."""
     rows: list[tuple[str, IndexValue, str]] = []
     values = properties.properties
     # Iterating keys and indexing is faster than items() on upb maps, and the string fast path skips the
     # general conversion: a batch load spends much of its Python time here.
     for name in values:
+        if names is not None and name not in names:
+            continue
         value = values[name]
         primitive = value.primitive
         if primitive.WhichOneof("value") == "string_value":
@@ -118,15 +132,17 @@ def index_rows(scope: str, properties: instances_pb2.InstanceProperties) -> list
 
 
 def entity_index(
-    properties: instances_pb2.InstanceProperties, classifications: Iterable[instances_pb2.Classification]
+    properties: instances_pb2.InstanceProperties,
+    classifications: Iterable[instances_pb2.Classification],
+    names: Names = None,
 ) -> tuple[list[tuple[str, IndexValue, str]], list[str]]:
-    """The prop rows and classification names of an entity (or proxy)."""
-    rows = index_rows("", properties)
-    names = []
+    """The prop rows (of ``names`` only, when given) and classification names of an entity (or proxy)."""
+    rows = index_rows("", properties, names)
+    classified = []
     for classification in classifications:
-        names.append(classification.name)
-        rows.extend(index_rows(classification.name, classification.properties))
-    return rows, names
+        classified.append(classification.name)
+        rows.extend(index_rows(classification.name, classification.properties, names))
+    return rows, classified
 
 
 def sort_key(value: IndexValue | bytes | None) -> tuple[int, object]:

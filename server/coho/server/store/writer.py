@@ -1,8 +1,10 @@
-"""The single writer: group commit with per-operation savepoints.
+"""The single writer: group commit with per-operation atomicity.
 
 One thread owns the read-write connection. It takes whatever operations have queued up (at most
-``max_batch``), runs each inside its own SAVEPOINT of one transaction, COMMITs once, and only then resolves
-the callers' futures. So:
+``max_batch``), runs each of them in one transaction, COMMITs once, and only then resolves the callers'
+futures. The transaction object undoes a failed operation alone: it buffers each operation's rows and drops
+them on failure, and opens a SAVEPOINT only for an operation that has to reach SQL before it returns (see
+:mod:`coho.server.store.sqlite_txn`). So:
 
 - many concurrent writers share one commit (SQLite manages ~7-40k commits/s here; group commit lifts the
   op rate well above that);
@@ -35,13 +37,16 @@ class BatchParticipant(Protocol):
     """What the writer needs from the transaction object that operations receive."""
 
     def op_begin(self) -> None:
-        """An operation starts (inside its savepoint)."""
+        """An operation starts."""
 
-    def op_flush(self) -> None:
-        """Write out anything the operation buffered; may raise like the operation itself."""
+    def op_end(self) -> None:
+        """The operation returned: what it did is now part of the batch."""
 
     def op_abort(self) -> None:
-        """The operation failed: forget what it buffered and any in-memory state it advanced."""
+        """The operation failed: undo everything it did (buffers, savepoint, in-memory state)."""
+
+    def batch_flush(self) -> None:
+        """Write out what the batch's operations buffered, before COMMIT; raising fails the whole batch."""
 
     def batch_committed(self) -> None:
         """The transaction committed: in-memory state advanced by its operations is now durable."""
@@ -115,7 +120,7 @@ def _resolve(pending: list[_Pending], outcomes: list[Outcome]) -> None:
             log.debug("store writer: caller loop closed before its result arrived")
 
 
-def storage_error(exc: sqlite3.Error) -> CohoError:
+def storage_error(exc: BaseException) -> CohoError:
     """The domain error for a storage failure that is not the operation's own fault."""
     text = str(exc)
     if "full" in text:
@@ -226,6 +231,14 @@ class GroupCommitWriter:
                 error = error if isinstance(error, CohoError) else storage_error(error)
                 _resolve(live, [(False, error)] * len(live))
                 return
+        try:
+            self._txn.batch_flush()
+        except Exception as exc:
+            self._rollback_quietly()
+            self._txn.batch_failed()
+            error = exc if isinstance(exc, CohoError) else storage_error(exc)
+            _resolve(live, [(False, error)] * len(live))
+            return
         self._after_batch()
         try:
             self._commit()
@@ -243,21 +256,16 @@ class GroupCommitWriter:
         self._conn.execute("COMMIT")
 
     def _run_op(self, op: Op) -> Outcome:
-        conn, txn = self._conn, self._txn
-        conn.execute("SAVEPOINT op")
+        txn = self._txn
         txn.op_begin()
         try:
             value = op(txn)
-            txn.op_flush()
+            txn.op_end()
         except Exception as exc:
             txn.op_abort()
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO op")
-                conn.execute("RELEASE op")
             if isinstance(exc, sqlite3.OperationalError):
                 return False, storage_error(exc)
             return False, exc
-        conn.execute("RELEASE op")
         return True, value
 
     def _after_batch(self) -> None:

@@ -1,0 +1,71 @@
+"""Which properties the ``prop`` table holds, kept with the database so that it always matches its rows.
+
+The rows of ``prop`` are derived from the stored bodies for a set of property names (see
+:data:`values.DEFAULT_INDEXED`). Queries trust the table to hold a row for every indexed name of every
+entity, so a store opened with a different set than the one its rows were built for rebuilds the table
+(in one transaction) before anything reads it. Databases written before the set was recorded indexed
+every property; they are rebuilt once, on first open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from coho.omrs.v1 import instances_pb2
+from coho.server.store.values import Names, entity_index
+
+INDEXED_KEY = "coho.store.indexed_properties"
+_ALL = "*"
+_CHUNK = 2000
+
+
+def encode_names(names: Names) -> bytes:
+    return (_ALL if names is None else "\n".join(sorted(names))).encode()
+
+
+def stored_names(conn: sqlite3.Connection) -> Names:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (INDEXED_KEY,)).fetchone()
+    if row is None:
+        return None  # written before the set was recorded: every property was indexed
+    text = bytes(row[0]).decode()
+    return None if text == _ALL else frozenset(text.split("\n")) - {""}
+
+
+def reconcile(conn: sqlite3.Connection, names: Names) -> bool:
+    """Rebuild prop for names unless it was built for them; True when it rebuilt. Runs its own transaction."""
+    recorded = conn.execute("SELECT 1 FROM state WHERE key = ?", (INDEXED_KEY,)).fetchone() is not None
+    if recorded and stored_names(conn) == names:
+        return False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rebuilt = conn.execute("SELECT 1 FROM entity LIMIT 1").fetchone() is not None
+        if rebuilt:
+            _rebuild(conn, names)
+        conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (INDEXED_KEY, encode_names(names)))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return rebuilt
+
+
+def _rebuild(conn: sqlite3.Connection, names: Names) -> None:
+    conn.execute("DELETE FROM prop")
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, is_proxy, body FROM entity WHERE id > ? ORDER BY id LIMIT ?", (last, _CHUNK)
+        ).fetchall()
+        if not rows:
+            return
+        props: list[tuple[str, object, int, str]] = []
+        for owner, is_proxy, body in rows:
+            if is_proxy:
+                proxy = instances_pb2.EntityProxy.FromString(body)
+                found, _ = entity_index(proxy.unique_properties, proxy.classifications, names)
+            else:
+                entity = instances_pb2.EntityDetail.FromString(body)
+                found, _ = entity_index(entity.properties, entity.classifications, names)
+            props.extend((name, value, owner, scope) for name, value, scope in found)
+        conn.executemany("INSERT OR IGNORE INTO prop VALUES (?,?,?,?)", props)
+        last = rows[-1][0]
