@@ -76,7 +76,7 @@ class Harness:
         name, servicer = self.out_topic.servicer()
         assert name == "coho.access.v1.OutTopicService"
         self.server = grpc.aio.server(interceptors=[TestIdentityInterceptor()])
-        ot_grpc.add_OutTopicServiceServicer_to_server(servicer, self.server)
+        servicer.register_with(self.server)  # type: ignore[attr-defined]
         port = self.server.add_insecure_port("127.0.0.1:0")
         await self.server.start()
         # No BDP probing: the client's receive window stays small, so a client that stops reading

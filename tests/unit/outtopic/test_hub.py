@@ -31,7 +31,7 @@ async def collect(feed: Feed, until: int, max_events: int = 100) -> list[int]:
     seen: list[int] = []
     while not seen or seen[-1] < until:
         delivery = await feed.next(max_events, 5)
-        seen.extend(e.sequence for e in delivery.events)
+        seen.extend(sequence for sequence, _ in delivery.events)
         assert delivery.scanned_sequence >= (seen[-1] if seen else 0)
     return seen
 
@@ -57,17 +57,17 @@ async def test_history_then_live_without_gap_or_duplicate(repo: Repository, stor
     task = asyncio.create_task(writer())
     first = await feed.next(1000, 5)
     assert not feed.live  # the first batch is history, read by the feed itself in pages of 7
-    assert [e.sequence for e in first.events] == list(range(1, 8))
+    assert [sequence for sequence, _ in first.events] == list(range(1, 8))
     await task
     head = store.head_sequence()
-    seen = [e.sequence for e in first.events] + await collect(feed, head)
+    seen = [sequence for sequence, _ in first.events] + await collect(feed, head)
     expected = [r.sequence for r in store.read_changes(0, 10_000)]
     assert seen == expected == list(range(1, head + 1))
     assert (await feed.next(10, 0.01)).events == []  # reads the short page, attaches, then idles
     assert feed.live and hub.live_feeds == 1
     await add(repo)
     live = await feed.next(10, 5)
-    assert [e.sequence for e in live.events] == [head + 1]
+    assert [sequence for sequence, _ in live.events] == [head + 1]
     feed.close()
     assert hub.live_feeds == 0
 
@@ -132,7 +132,7 @@ async def test_filtered_feed_reports_progress_past_filtered_entries(
     await add_many(repo, 5)
     folder = await add(repo, "FileFolder")
     delivery = await feed.next(10, 5)
-    assert [e.element_header.guid for e in delivery.events] == [folder.header.guid]
+    assert [e.element_header.guid for e in delivery.messages()] == [folder.header.guid]
     await add_many(repo, 3)
     await asyncio.sleep(0.2)
     heartbeat = await feed.next(10, 0.05)

@@ -3,9 +3,10 @@
 Shape (etcd's watch model: synced and unsynced watchers):
 
 - **One tailer.** The store calls :meth:`OutTopicHub._on_commit` on its writer thread after each commit;
-  the hub wakes one task that reads the new change-log entries once, maps each once
-  (:func:`~coho.server.outtopic.mapping.to_out_topic_event`) and offers the shared messages to every live
-  :class:`Feed`. The database is read once per commit batch, never once per subscriber.
+  the hub wakes one task that reads the new change-log entries' annexes once (the events encoded at write
+  time, :mod:`.wire`), frames each once and offers the shared frames to every live :class:`Feed`. The
+  database is read once per commit batch, never once per subscriber, and nothing is decoded: feeds filter
+  on the change-log columns and the annex tag (:meth:`~coho.server.outtopic.mapping.EventFilter.admits`).
 - **Catch-up is the subscriber's own work.** A feed that starts behind the tail reads pages of the log
   itself (off the event loop) until a short page shows it reached the tail, and only then attaches to the
   hub. Attaching happens on the loop with no await between the position check and the registration, and
@@ -13,7 +14,7 @@ Shape (etcd's watch model: synced and unsynced watchers):
 - **Bounded memory.** A live feed buffers at most ``max_buffered_events`` matching events. One that would
   exceed it is detached, its buffer dropped, and its next read raises RESOURCE_EXHAUSTED
   ``SUBSCRIBER_TOO_SLOW``; the client resumes from the last sequence it saw (the log is the real buffer,
-  so the server never has to hold a slow client's backlog). Messages are shared between feeds, so the
+  so the server never has to hold a slow client's backlog). Frames are shared between feeds, so the
   buffers hold references, not copies.
 
 No grpc here: servicers turn :class:`Delivery` values into responses.
@@ -25,30 +26,37 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from coho.access.v1 import out_topic_service_pb2 as ot
 from coho.server.errors import CohoError, InvalidArgument, OutOfRange, ResourceExhausted, Unavailable
-from coho.server.outtopic.mapping import EventFilter, to_out_topic_event
-from coho.server.store.base import Store
+from coho.server.outtopic.mapping import EventFilter
+from coho.server.outtopic.wire import Framed, decode, frame, with_annexes
+from coho.server.store.base import AnnexRecord, Store
 
 log = logging.getLogger("coho.outtopic")
 
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_MAX_BUFFERED_EVENTS = 10_000
-Mapped = list[tuple[int, "ot.OutTopicEvent | None"]]
+Scanned = list[tuple[AnnexRecord, "Framed | None"]]
+"""New change-log entries as the tailer offers them: each record with its frame (None: not an event)."""
+Page = tuple[int, list[Framed], int]
 
 
 @dataclass(frozen=True)
 class Delivery:
     """What a feed hands its subscriber: events (possibly none: a heartbeat) and where the log stands."""
 
-    events: list[ot.OutTopicEvent]
+    events: list[Framed]
+    """(sequence, frame) per event: the servicer splices the frames into a response as they are."""
     head_sequence: int
     scanned_sequence: int
     """Every entry up to here was examined for this feed; resuming after it misses nothing."""
+
+    def messages(self) -> list[ot.OutTopicEvent]:
+        """The events decoded (tests and in-process consumers)."""
+        return decode(self.events)
 
 
 class Feed:
@@ -61,13 +69,13 @@ class Feed:
         """Every entry up to here has been examined (read by catch-up or offered by the hub)."""
         self.delivered = after_sequence
         """The scanned sequence of the last delivery handed out (where the client may resume)."""
-        self._pending: deque[ot.OutTopicEvent] = deque()
+        self._pending: deque[Framed] = deque()
         self._live = False
         self._reached_tail = False
         self._closed = False
         self._error: CohoError | None = None
         self._wake = asyncio.Event()
-        self._prefetch: asyncio.Future[tuple[int, list[ot.OutTopicEvent], int]] | None = None
+        self._prefetch: asyncio.Future[Page] | None = None
 
     @property
     def head(self) -> int:
@@ -108,9 +116,9 @@ class Feed:
         events = [self._pending.popleft() for _ in range(count)]
         return self._delivery(events)
 
-    def _delivery(self, events: list[ot.OutTopicEvent]) -> Delivery:
+    def _delivery(self, events: list[Framed]) -> Delivery:
         # Until the buffer is drained, only the last event handed out is known to be covered.
-        scanned = events[-1].sequence if self._pending else self.position
+        scanned = events[-1][0] if self._pending else self.position
         self.delivered = max(self.delivered, scanned)
         return Delivery(events, max(self._hub.head, scanned), scanned)
 
@@ -131,23 +139,25 @@ class Feed:
             # long catch-up overlaps reading with serializing. At most two pages are held per feed.
             self._prefetch = self._start_read(self.position)
 
-    def _start_read(self, after: int) -> asyncio.Future[tuple[int, list[ot.OutTopicEvent], int]]:
+    def _start_read(self, after: int) -> asyncio.Future[Page]:
         return asyncio.ensure_future(asyncio.to_thread(self._hub.read_page, after, self._hub.page_size, self.filter))
 
-    def offer(self, mapped: Mapped, last: int, bound: int) -> int:
+    def offer(self, scanned: Scanned, last: int, bound: int) -> int:
         """Take the hub's newly committed entries after this feed's position; returns the new buffer size.
 
         Called by the hub on the loop. A feed that would buffer more than ``bound`` events is cut off.
         """
         added = False
-        for sequence, event in mapped:
+        check = None if self.filter.selects_all else self.filter.admits
+        for record, framed in scanned:
+            sequence = record.sequence
             if sequence <= self.position:
                 continue
-            if event is not None and self.filter.matches(event):
+            if framed is not None and (check is None or check(record)):
                 if len(self._pending) >= bound:
                     self._cut_off(bound)
                     return 0
-                self._pending.append(event)
+                self._pending.append(framed)
                 added = True
             self.position = sequence
         self.position = max(self.position, last)
@@ -201,12 +211,10 @@ class OutTopicHub:
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
         max_buffered_events: int = DEFAULT_MAX_BUFFERED_EVENTS,
-        mapper: Callable[..., ot.OutTopicEvent | None] = to_out_topic_event,
     ) -> None:
         self.store = store
         self.page_size = page_size
         self.max_buffered_events = max_buffered_events
-        self._map = mapper
         self._feeds: set[Feed] = set()
         self.head = 0
         """The newest committed sequence the hub has heard of."""
@@ -301,17 +309,17 @@ class OutTopicHub:
         """Events currently buffered for live feeds (bounded by live_feeds * max_buffered_events)."""
         return sum(feed.buffered for feed in self._feeds)
 
-    def read_page(
-        self, after_sequence: int, limit: int, event_filter: EventFilter
-    ) -> tuple[int, list[ot.OutTopicEvent], int]:
-        """Read, map and filter one page (runs in a worker thread): (last sequence read, events, entries read)."""
-        records = self.store.read_changes(after_sequence, limit)
-        events: list[ot.OutTopicEvent] = []
-        check = None if event_filter.selects_all else event_filter.matches
-        for record in records:
-            event = self._map(record)
-            if event is not None and (check is None or check(event)):
-                events.append(event)
+    def read_page(self, after_sequence: int, limit: int, event_filter: EventFilter) -> Page:
+        """Read, filter and frame one page (runs in a worker thread): (last sequence read, events, entries read).
+
+        This loop is the whole per-event cost of a catch-up, so it is one comprehension over the records.
+        """
+        records = with_annexes(self.store, self.store.read_annexes(after_sequence, limit))
+        if event_filter.selects_all:
+            events = [(r.sequence, frame(r.sequence, r.annex)) for r in records if r.annex]
+        else:
+            admits = event_filter.admits
+            events = [(r.sequence, frame(r.sequence, r.annex)) for r in records if r.annex and admits(r)]
         last = records[-1].sequence if records else after_sequence
         return last, events, len(records)
 
@@ -337,23 +345,23 @@ class OutTopicHub:
 
     async def _drain(self) -> None:
         while True:
-            mapped = await asyncio.to_thread(self._read_mapped, self.tail)
-            if not mapped:
+            scanned = await asyncio.to_thread(self._read_scanned, self.tail)
+            if not scanned:
                 return
-            self._fan_out(mapped)
-            if len(mapped) < self.page_size:
+            self._fan_out(scanned)
+            if len(scanned) < self.page_size:
                 return
 
-    def _read_mapped(self, after_sequence: int) -> Mapped:
-        records = self.store.read_changes(after_sequence, self.page_size)
-        return [(record.sequence, self._map(record)) for record in records]
+    def _read_scanned(self, after_sequence: int) -> Scanned:
+        records = with_annexes(self.store, self.store.read_annexes(after_sequence, self.page_size))
+        return [(r, (r.sequence, frame(r.sequence, r.annex)) if r.annex else None) for r in records]
 
-    def _fan_out(self, mapped: Mapped) -> None:
-        last = mapped[-1][0]
+    def _fan_out(self, scanned: Scanned) -> None:
+        last = scanned[-1][0].sequence
         bound = self.max_buffered_events
         high = self.high_water
         for feed in list(self._feeds):
-            size = feed.offer(mapped, last, bound)
+            size = feed.offer(scanned, last, bound)
             high = max(high, size)
         self.high_water = high
         self.tail = last

@@ -5,20 +5,21 @@ out-topic event names. Entries that are not instance changes (typedef, registry,
 and cohort refresh *requests*) produce none: they are cohort plumbing, not element changes. Their
 sequences still count as scanned, so a subscriber's position moves past them.
 
-The hub maps each entry once and shares the resulting message between every subscriber (messages are
-never mutated after mapping), so fan-out costs a filter check per subscriber, not a mapping.
+Each entry is mapped once, when it is written (the store's change annexer, :mod:`.wire`); readers then
+filter encoded entries with :meth:`EventFilter.admits` and never map or decode again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from coho.access.v1 import elements_pb2
 from coho.access.v1 import out_topic_service_pb2 as ot
 from coho.omrs.v1 import events_pb2, instances_pb2
 from coho.server.errors import CohoError, InvalidArgument
-from coho.server.store.base import ChangeRecord
+from coho.server.store.base import ChangeMeta, ChangeRecord
 from coho.server.types import TypeRegistry
 
 E = events_pb2
@@ -68,10 +69,35 @@ _CLASSIFICATION_EVENTS = frozenset({
 # Events whose previous image is a genuine "before" worth sending as previous properties.
 _WITH_PREVIOUS = frozenset({T.OUT_TOPIC_EVENT_TYPE_ELEMENT_UPDATED})
 
+# The annex tag of a change-log entry (see :mod:`.wire`): the OutTopicEventType in the low byte, plus
+# TAG_DECODE when the entry's guid / type_name columns are not enough to filter it (re-identify, re-type).
+TAG_EVENT_MASK = 0xFF
+TAG_DECODE = 0x100
+
+
+class AnnexLike(Protocol):
+    """What :meth:`EventFilter.admits` reads: :class:`~coho.server.store.base.AnnexRecord` has it."""
+
+    @property
+    def guid(self) -> str: ...
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def access_service(self) -> str: ...
+    @property
+    def tag(self) -> int: ...
+    @property
+    def annex(self) -> bytes | None: ...
+
 
 def to_out_topic_event(record: ChangeRecord) -> ot.OutTopicEvent | None:
     """The out-topic event for one change-log entry, or None when the entry is not an element change."""
-    event = record.event
+    return map_event(record.event, record.meta, record.sequence)
+
+
+def map_event(event: events_pb2.OmrsEvent, meta: ChangeMeta, sequence: int = 0) -> ot.OutTopicEvent | None:
+    """The out-topic event for one OMRS event and who caused it; the write-time annexer (:mod:`.wire`)
+    stores it serialized with sequence 0, and readers splice the real sequence in."""
     if event.WhichOneof("section") != "instance":
         return None
     section = event.instance
@@ -79,12 +105,11 @@ def to_out_topic_event(record: ChangeRecord) -> ot.OutTopicEvent | None:
     if mapped is None:
         return None
     event_type, purged = mapped
-    meta = record.meta
     is_relationship = section.HasField("relationship")
     instance = section.relationship if is_relationship else section.entity
-    # One constructor call per message: this runs for every event of every catch-up, so it is the hot path.
+    # One constructor call per message: this runs on the store's writer thread for every write.
     out = ot.OutTopicEvent(
-        sequence=record.sequence,
+        sequence=sequence,
         event_type=event_type,  # type: ignore[arg-type]
         event_time=event.timestamp,
         element_header=_header(instance.header, meta.metadata_source),
@@ -184,6 +209,20 @@ class EventFilter:
             self.type_names is None and self.event_types is None and not self.element_guid
             and not self.access_service
         )
+
+    def admits(self, record: AnnexLike) -> bool:
+        """:meth:`matches` for an encoded entry, from its columns and tag without decoding it (the annex is
+        decoded only for TAG_DECODE entries, which are rare). The entry must have an event (non-empty annex)."""
+        tag = record.tag
+        if tag & TAG_DECODE:
+            return self.matches(ot.OutTopicEvent.FromString(record.annex or b""))
+        if self.event_types is not None and tag & TAG_EVENT_MASK not in self.event_types:
+            return False
+        if self.element_guid and record.guid != self.element_guid:
+            return False
+        if self.access_service and record.access_service != self.access_service:
+            return False
+        return self.type_names is None or record.type_name in self.type_names
 
     def matches(self, event: ot.OutTopicEvent) -> bool:
         if self.event_types is not None and event.event_type not in self.event_types:

@@ -274,7 +274,7 @@ class ListenSession:
                 delivery = await self.feed.next(min(room, self.max_batch), self.heartbeat_seconds)
             except _HalfClosed:
                 return None
-            self._unacked.extend(event.sequence for event in delivery.events)
+            self._unacked.extend(sequence for sequence, _ in delivery.events)
             self.sent_upto = max(self.sent_upto, delivery.scanned_sequence)
             return delivery
 

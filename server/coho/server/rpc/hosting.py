@@ -176,7 +176,13 @@ class GrpcHost:
             options=server_options(self.max_message_bytes), interceptors=self.interceptors
         )
         for spec in self.services:
-            spec.add_to_server(self.servicers[spec.full_name], server)
+            servicer = self.servicers[spec.full_name]
+            # A servicer may register its own handlers (the Out Topic's streams send pre-serialized bytes).
+            register = getattr(servicer, "register_with", None)
+            if callable(register):
+                register(server)
+            else:
+                spec.add_to_server(servicer, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         for service in ["", *self.service_names]:
             await self.health.set(service, NOT_SERVING)

@@ -1,5 +1,11 @@
 """OutTopicService: validate -> the out-topic core (:mod:`coho.server.outtopic`) -> the one error map.
 
+Subscribe and Listen yield responses already serialized: event frames encoded at write time are spliced
+into the response bytes (:mod:`coho.server.outtopic.wire`), so no event is decoded or re-encoded on the
+way out. Their handlers therefore have a pass-through response serializer, which is why the servicer
+registers itself (:meth:`OutTopicServicer.register_with`, called by the hosting) instead of through the
+generated ``add_OutTopicServiceServicer_to_server``. Clients see ordinary SubscribeResponse messages.
+
 Listen reads the client's stream in a reader task over the request iterator and yields responses from the
 handler; on one aio call the iterator and ``context.read()/write()`` must never be mixed, so this handler
 uses the iterator only.
@@ -10,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
+import grpc
 import grpc.aio
 
 from coho.access.v1 import out_topic_service_pb2 as ot
@@ -19,6 +27,7 @@ from coho.server.errors import CohoError, InvalidArgument
 from coho.server.outtopic.hub import Delivery, OutTopicHub
 from coho.server.outtopic.mapping import EventFilter, compile_filter
 from coho.server.outtopic.subscriptions import DurableSubscriptions, ListenCaller, ListenSession, open_listen
+from coho.server.outtopic.wire import events_body, listen_batch
 from coho.server.rpc.errors import invalid, rpc_method
 from coho.server.rpc.identity import current_identity
 from coho.server.types import TypeRegistry
@@ -58,7 +67,7 @@ class OutTopicServicer(ot_grpc.OutTopicServiceServicer):
     @rpc_method
     async def Subscribe(
         self, request: ot.SubscribeRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[ot.SubscribeResponse]:
+    ) -> AsyncIterator[bytes]:
         current_identity()
         heartbeat = _heartbeat(request.heartbeat_interval_seconds, "heartbeat_interval_seconds")
         if not 0 <= request.max_batch_events <= MAX_BATCH_LIMIT:
@@ -70,14 +79,14 @@ class OutTopicServicer(ot_grpc.OutTopicServiceServicer):
         try:
             while True:
                 delivery = await feed.next(max_batch, heartbeat)
-                yield ot.SubscribeResponse(events=delivery.events, progress=_progress(delivery))
+                yield events_body(delivery.events, _progress(delivery))
         finally:
             feed.close()
 
     @rpc_method
     async def Listen(
         self, request_iterator: AsyncIterator[ot.ListenRequest], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[ot.ListenResponse]:
+    ) -> AsyncIterator[ot.ListenResponse | bytes]:
         identity = current_identity()
         requests = request_iterator.__aiter__()
         try:
@@ -99,9 +108,7 @@ class OutTopicServicer(ot_grpc.OutTopicServiceServicer):
             yield ot.ListenResponse(started=started)
             while (delivery := await session.next()) is not None:
                 if delivery.events:
-                    yield ot.ListenResponse(
-                        batch=ot.OutTopicEventBatch(events=delivery.events, progress=_progress(delivery))
-                    )
+                    yield listen_batch(delivery.events, _progress(delivery))
                 else:
                     yield ot.ListenResponse(heartbeat=_progress(delivery))
         finally:
@@ -127,6 +134,30 @@ class OutTopicServicer(ot_grpc.OutTopicServiceServicer):
             request.subscription_name, identity.caller.user_id, is_admin=identity.has_role("admin")
         )
         return ot.DeleteSubscriptionResponse()
+
+    def register_with(self, server: grpc.aio.Server) -> None:
+        """Add this servicer's handlers to ``server``: the generated ones, but with a pass-through response
+        serializer for the two streams (they yield pre-serialized bytes; see the module docstring)."""
+        handlers = {
+            "Subscribe": grpc.unary_stream_rpc_method_handler(
+                self.Subscribe, request_deserializer=ot.SubscribeRequest.FromString,
+                response_serializer=_serialized),
+            "Listen": grpc.stream_stream_rpc_method_handler(
+                self.Listen, request_deserializer=ot.ListenRequest.FromString, response_serializer=_serialized),
+            "ListSubscriptions": grpc.unary_unary_rpc_method_handler(
+                self.ListSubscriptions, request_deserializer=ot.ListSubscriptionsRequest.FromString,
+                response_serializer=ot.ListSubscriptionsResponse.SerializeToString),
+            "DeleteSubscription": grpc.unary_unary_rpc_method_handler(
+                self.DeleteSubscription, request_deserializer=ot.DeleteSubscriptionRequest.FromString,
+                response_serializer=ot.DeleteSubscriptionResponse.SerializeToString),
+        }
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
+        server.add_registered_method_handlers(SERVICE_NAME, handlers)
+
+
+def _serialized(response: Any) -> bytes:
+    # Bytes are a response spliced by the wire module; the rare message (ListenStarted, a heartbeat) is not.
+    return response if isinstance(response, bytes) else bytes(response.SerializeToString())
 
 
 async def _read_acks(requests: AsyncIterator[ot.ListenRequest], session: ListenSession) -> None:
