@@ -80,6 +80,65 @@ function createClient(ServiceClient, address, { token, tls, options = {} } = {})
   return new ServiceClient(address, channelCredentials(tls), { ...options, interceptors });
 }
 
+// loadCoho() parses ~20 files; the helpers below share one parse per process.
+let cachedRoot;
+function cohoRoot() {
+  if (!cachedRoot) cachedRoot = loadCoho();
+  return cachedRoot;
+}
+
+function serviceClient(fullName) {
+  return (address, options) => {
+    const ServiceClient = fullName.split('.').reduce((node, part) => node && node[part], cohoRoot());
+    if (typeof ServiceClient !== 'function') throw new Error(`${fullName} is not in the loaded protos`);
+    return createClient(ServiceClient, address, options);
+  };
+}
+
+// Clients for the services a Node integration most often needs; options as createClient
+// ({ token, tls, options }), the token sent as `authorization: Bearer` on unary and streaming calls.
+const dataManagerClient = serviceClient('coho.access.v1.DataManagerService');
+const outTopicClient = serviceClient('coho.access.v1.OutTopicService');
+const serverAdminClient = serviceClient('coho.admin.v1.ServerAdminService');
+
+// Pull-style reading of a server stream: `await reader.next({ timeoutMs })` resolves with the next
+// message (buffered meanwhile) and rejects with the stream's error, on its end, or on the timeout, so
+// a caller can never hang on it. `reader.close()` cancels the call.
+function streamReader(call) {
+  const buffered = [];
+  let waiter = null;
+  let failure = null;
+  const settle = () => {
+    if (!waiter) return;
+    const { resolve, reject, timer } = waiter;
+    if (buffered.length > 0) resolve(buffered.shift());
+    else if (failure) reject(failure);
+    else return;
+    clearTimeout(timer);
+    waiter = null;
+  };
+  call.on('data', (message) => { buffered.push(message); settle(); });
+  call.on('error', (err) => { failure = failure || err; settle(); });
+  call.on('end', () => { failure = failure || new Error('stream ended'); settle(); });
+  return {
+    next({ timeoutMs = 10000 } = {}) {
+      if (waiter) return Promise.reject(new Error('next() is already waiting'));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiter = null;
+          reject(new Error(`no stream message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiter = { resolve, reject, timer };
+        settle();
+      });
+    },
+    close() {
+      failure = failure || new Error('stream closed');
+      call.cancel();
+    },
+  };
+}
+
 // Promise wrapper for a unary call: await unary(client, 'GetServerStatus', {}).
 function unary(client, method, request, { deadlineMs = 10000, metadata } = {}) {
   return new Promise((resolve, reject) => {
@@ -100,6 +159,11 @@ module.exports = {
   bearerInterceptor,
   channelCredentials,
   createClient,
+  cohoRoot,
+  dataManagerClient,
+  outTopicClient,
+  serverAdminClient,
+  streamReader,
   unary,
   grpc,
 };

@@ -3,15 +3,10 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const readline = require('node:readline');
 
 const { listProtoFiles, loadCoho, loadHealth, createClient, unary, grpc } = require('../lib/client');
+const { startCohoServer } = require('../lib/testing');
 
-const PYTHON = process.env.PYTHON || 'python3';
 const TOKEN = 'node-test-token-0123';
 const BINDING_SERVICES = [
   'coho.omrs.v1.MetadataCollectionService',
@@ -25,53 +20,13 @@ const BINDING_SERVICES = [
 
 let server;
 let address;
-let tmpDir;
 
-function startServer() {
-  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coho-node-'));
-  const config = path.join(tmpDir, 'server.yaml');
-  fs.writeFileSync(config, [
-    'server_name: node-test',
-    'listen: 127.0.0.1:0',
-    'data_dir: data',
-    'shutdown_grace_seconds: 1',
-    'auth:',
-    '  tokens:',
-    `    ${TOKEN}: {user: node, roles: [admin]}`,
-    '',
-  ].join('\n'));
-  server = spawn(PYTHON, ['-m', 'coho.server.cli', 'server', '--config', config], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('coho server did not start in 20 s')), 20000);
-    server.once('exit', (code) => reject(new Error(`coho server exited early with ${code}`)));
-    readline.createInterface({ input: server.stderr }).on('line', (line) => {
-      let record;
-      try { record = JSON.parse(line); } catch { process.stderr.write(`${line}\n`); return; }
-      if (record.msg === 'serving') {
-        clearTimeout(timer);
-        resolve(record.address);
-      }
-    });
-  });
-}
-
-function stopServer() {
-  return new Promise((resolve) => {
-    if (!server || server.exitCode !== null) return resolve(server && server.exitCode);
-    server.removeAllListeners('exit');
-    server.once('exit', (code) => resolve(code));
-    server.kill('SIGTERM');
-  });
-}
-
-before(async () => { address = await startServer(); });
-
-after(async () => {
-  await stopServer();
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+before(async () => {
+  server = await startCohoServer({ tokens: { [TOKEN]: { user: 'node', roles: ['admin'] } } });
+  address = server.address;
 });
+
+after(async () => { if (server) await server.stop(); });
 
 test('every coho .proto parses and the binding services exist', () => {
   const files = listProtoFiles();
@@ -114,5 +69,5 @@ test('a coho RPC with a bearer token reaches the server', async () => {
 });
 
 test('SIGTERM stops the server with exit code 0', async () => {
-  assert.equal(await stopServer(), 0);
+  assert.equal(await server.stop(), 0);
 });
