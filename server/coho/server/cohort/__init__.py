@@ -1,0 +1,16 @@
+"""The cohort: members exchange their change logs over CohortService.Exchange (DESIGN §5).
+
+- :mod:`.rules` compiles exchange rules (ALL, JUST_TYPEDEFS, SELECTED_TYPES, LEARNED_TYPES, REGISTRATION_ONLY);
+- :mod:`.registry` is the persisted registry store (local registration, peers, cursors);
+- :mod:`.apply` applies one batch of a peer's events and the cursor in one transaction;
+- :mod:`.publisher` serves one subscription (the server side of Exchange);
+- :mod:`.subscriber` follows one peer (the client side), with reconnects and backoff;
+- :mod:`.transport` hides gRPC behind a small interface, so Kafka or NATS could be added;
+- :mod:`.manager` ties them together per server.
+
+No servicer code here: :mod:`coho.server.services.cohort` is the thin gRPC handler.
+"""
+
+from coho.server.cohort.manager import CohortManager
+
+__all__ = ["CohortManager"]

@@ -1,0 +1,115 @@
+"""The cohort manager: every membership of one server, and what admin and the servicer ask of them.
+
+Built (not started) when the CohortService servicer is built, started once the server is serving (peers
+that call back must find it up), and stopped before the store closes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from coho.admin.v1 import server_admin_service_pb2 as admin_pb
+from coho.omrs.v1 import cohort_service_pb2 as cs
+from coho.server.cohort import registry as reg
+from coho.server.cohort import subscriber as sub
+from coho.server.cohort.membership import Membership
+from coho.server.cohort.publisher import LogNotifier, OutboundStatus, Publication
+from coho.server.cohort.transport import CohortTransport, GrpcTransport
+from coho.server.errors import FailedPrecondition, NotFound, Unavailable
+
+if TYPE_CHECKING:
+    from coho.server.runtime import Runtime
+
+STATES = {
+    sub.CONNECTING: admin_pb.CONNECTION_STATE_CONNECTING, sub.CONNECTED: admin_pb.CONNECTION_STATE_CONNECTED,
+    sub.DISCONNECTED: admin_pb.CONNECTION_STATE_DISCONNECTED, sub.BACKING_OFF: admin_pb.CONNECTION_STATE_BACKING_OFF,
+    sub.UNREGISTERED: admin_pb.CONNECTION_STATE_UNREGISTERED,
+}
+
+
+class CohortManager:
+    def __init__(self, runtime: Runtime, transport: CohortTransport | None = None) -> None:
+        self.runtime = runtime
+        self.transport = transport or GrpcTransport(runtime.config.max_message_bytes)
+        self.memberships = {c.name: Membership(runtime, c, self.transport) for c in runtime.config.cohorts}
+        self.notifier: LogNotifier | None = None
+        self.started = False
+
+    async def start(self, endpoint: str) -> None:
+        """Register in every configured cohort and start following its members. ``endpoint`` is advertised
+        unless the cohort config names its own."""
+        self.notifier = LogNotifier(self.runtime.store)
+        for membership in self.memberships.values():
+            membership.notifier = self.notifier
+            await membership.start(membership.config.endpoint or endpoint)
+        self.started = True
+
+    async def stop(self) -> None:
+        """Stop streams (both directions). Cursors are already durable: each was committed with its batch."""
+        self.started = False
+        for membership in self.memberships.values():
+            await membership.stop()
+        if self.notifier is not None:
+            self.notifier.close()
+        await self.transport.close()
+
+    def membership(self, name: str) -> Membership:
+        membership = self.memberships.get(name)
+        if membership is None:
+            raise NotFound(message=f"cohort {name!r} is not configured", reason="COHORT_NOT_FOUND",
+                           resource=("Cohort", name))
+        return membership
+
+    async def leave(self, name: str) -> int:
+        return await self.membership(name).leave()
+
+    def leave_soon(self, name: str) -> None:
+        """Leave in the background: peers reconnecting to us hear the un-registration (bounded wait)."""
+        membership = self.membership(name)
+        membership.spawn(membership.leave(wait_seconds=15.0))
+
+    def open_publication(self, hello: cs.Hello) -> tuple[Membership, Publication, cs.Welcome]:
+        if not self.started:
+            raise Unavailable(message="the cohort is starting", reason="COHORT_STARTING")
+        membership = self.memberships.get(hello.cohort_name)
+        if membership is None:
+            raise FailedPrecondition(message=f"not a member of cohort {hello.cohort_name!r}", reason="UNKNOWN_COHORT")
+        publication, welcome = membership.open_publication(hello)
+        return membership, publication, welcome
+
+    # -- admin ------------------------------------------------------------------------------------------------
+    def members(self, cohort_name: str = "") -> list[admin_pb.CohortMember]:
+        names = [cohort_name] if cohort_name else list(self.memberships)
+        out: list[admin_pb.CohortMember] = []
+        for name in names:
+            membership = self.membership(name)
+            for peer in membership.registry.peers.values():
+                out.append(self._member(membership, peer))
+        return out
+
+    def _member(self, membership: Membership, peer: reg.Member) -> admin_pb.CohortMember:
+        store = self.runtime.store
+        peer_id = peer.metadata_collection_id
+        subscription = next((s for s in membership.subscriptions if s.peer_id == peer_id and not s.stopped), None)
+        inbound = subscription.status if subscription is not None else sub.InboundStatus(state=sub.DISCONNECTED)
+        cursor = reg.read_cursor(store, membership.cohort, peer_id) or 0
+        head = max(inbound.head, cursor)
+        outbound = membership.outbound.get(peer_id, OutboundStatus())
+        unregistered = peer.state == reg.UNREGISTERED
+        out_state = sub.CONNECTED if outbound.connected else sub.DISCONNECTED
+        last_heard = max(inbound.last_heard, outbound.last_heard)
+        stamp = Timestamp()
+        stamp.FromMilliseconds(int(last_heard * 1000))
+        return admin_pb.CohortMember(
+            cohort_name=membership.cohort, registration=peer.to_proto(),
+            inbound_cursor=cursor, inbound_head_sequence=head, inbound_lag=max(0, head - cursor),
+            inbound_state=STATES[sub.UNREGISTERED if unregistered else inbound.state],
+            outbound_acked_sequence=outbound.acked_sequence,
+            outbound_lag=max(0, store.head_sequence() - outbound.acked_sequence),
+            outbound_state=STATES[sub.UNREGISTERED if unregistered else out_state],
+            last_heard=stamp if last_heard else None,
+            events_to_process=membership.process.to_proto(), events_to_save=membership.save_rule.to_proto(),
+            events_to_send=membership.send_rule.to_proto())
+

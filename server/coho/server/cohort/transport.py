@@ -1,0 +1,107 @@
+"""The cohort transport: how a subscriber reaches a publisher. gRPC today; kept small for Kafka or NATS.
+
+A subscription is a duplex stream of :class:`ExchangeRequest` (subscriber -> publisher) and
+:class:`ExchangeResponse` (publisher -> subscriber). The rest of the cohort only sees
+:class:`SubscriptionStream` and :class:`StreamError`, never grpc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import grpc
+import grpc.aio
+
+from coho.client import connect
+from coho.client.errors import from_rpc_error
+from coho.omrs.v1 import cohort_service_pb2 as cs
+from coho.omrs.v1 import cohort_service_pb2_grpc as cs_grpc
+
+
+class StreamError(Exception):
+    """The stream failed; ``code`` is a gRPC status name ("UNAVAILABLE", ...), ``reason`` coho's reason."""
+
+    def __init__(self, code: str, reason: str, message: str) -> None:
+        super().__init__(f"{code}: {reason}: {message}")
+        self.code = code
+        self.reason = reason
+        self.message = message
+
+    @property
+    def retryable(self) -> bool:
+        # Refusals that a retry cannot fix stop the subscription instead of hammering the peer.
+        return self.code not in ("UNAUTHENTICATED", "PERMISSION_DENIED", "INVALID_ARGUMENT") and self.reason not in (
+            "CONFLICTING_COLLECTION_ID", "UNKNOWN_COHORT")
+
+
+class SubscriptionStream(Protocol):
+    async def send(self, request: cs.ExchangeRequest) -> None: ...
+
+    async def receive(self) -> cs.ExchangeResponse | None:
+        """The next message; None when the publisher ended the stream cleanly. Raises StreamError."""
+
+    async def close(self) -> None: ...
+
+
+class CohortTransport(Protocol):
+    def open_subscription(self, endpoint: str, token: str | None) -> SubscriptionStream: ...
+
+    async def close(self) -> None: ...
+
+
+def _stream_error(err: grpc.aio.AioRpcError) -> StreamError:
+    decoded = from_rpc_error(err)
+    return StreamError(decoded.code.name, decoded.reason or "", decoded.message)
+
+
+class _GrpcStream:
+    def __init__(self, call: grpc.aio.StreamStreamCall) -> None:
+        self._call = call
+
+    async def send(self, request: cs.ExchangeRequest) -> None:
+        try:
+            await self._call.write(request)
+        except grpc.aio.AioRpcError as err:
+            raise _stream_error(err) from None
+        except (grpc.aio.UsageError, asyncio.InvalidStateError):
+            # The call already ended (e.g. refused at once): its status says why.
+            code = await self._call.code()
+            details = await self._call.details()
+            raise StreamError(code.name, "STREAM_CLOSED", details or "the call ended") from None
+
+    async def receive(self) -> cs.ExchangeResponse | None:
+        try:
+            message = await self._call.read()
+        except grpc.aio.AioRpcError as err:
+            raise _stream_error(err) from None
+        if message is grpc.aio.EOF:
+            return None
+        assert isinstance(message, cs.ExchangeResponse)
+        return message
+
+    async def close(self) -> None:
+        self._call.cancel()
+
+
+class GrpcTransport:
+    """One channel per (endpoint, token), reused across reconnects so backoff is grpc's, not a new socket's."""
+
+    def __init__(self, max_message_bytes: int = 16 * 1024 * 1024) -> None:
+        self._channels: dict[tuple[str, str | None], grpc.aio.Channel] = {}
+        self._max_message_bytes = max_message_bytes
+
+    def open_subscription(self, endpoint: str, token: str | None) -> SubscriptionStream:
+        key = (endpoint, token)
+        channel = self._channels.get(key)
+        if channel is None:
+            # Dead peers are found by the heartbeat timeout, not keepalive pings (servers throttle those).
+            channel = connect(endpoint, token, max_message_bytes=self._max_message_bytes, options=[
+                ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2_000)])
+            self._channels[key] = channel
+        return _GrpcStream(cs_grpc.CohortServiceStub(channel).Exchange())
+
+    async def close(self) -> None:
+        channels, self._channels = self._channels, {}
+        for channel in channels.values():
+            await channel.close()
