@@ -121,6 +121,26 @@ class ServerConnection(StrictModel):
         return check_address(value, allow_port_zero=False)
 
 
+class SchedulerConfig(StrictModel):
+    """How the daemon paces and protects its connectors."""
+
+    # Refreshes running at once across the daemon; more wait their turn (their lateness is measured).
+    max_concurrent_refreshes: int = Field(default=32, ge=1)
+    # Capped exponential backoff for INITIALIZE_FAILED and FAILED connectors (Egeria #6025: never give up).
+    retry_initial_seconds: float = Field(default=0.5, gt=0)
+    retry_max_seconds: float = Field(default=30.0, gt=0)
+    # Pause between two engage() calls of a blocking connector (Egeria waits 1 s).
+    engage_pause_seconds: float = Field(default=1.0, ge=0)
+    # How long start() and disconnect() may take before the daemon gives up on them.
+    start_timeout_seconds: float = Field(default=30.0, gt=0)
+    disconnect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # How long the initialize probe waits for the access server.
+    probe_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Connectors started together would all be due together forever after; each one's schedule is shifted
+    # once by a stable per-connector offset of up to this (and at most 10% of its interval) to spread them.
+    phase_spread_seconds: float = Field(default=1.0, ge=0)
+
+
 class DaemonConfig(StrictModel):
     daemon_name: str = Field(default="coho-daemon", min_length=1)
     listen: str = "127.0.0.1:50052"
@@ -130,6 +150,7 @@ class DaemonConfig(StrictModel):
     auth: AuthConfig = Field(default_factory=AuthConfig)
     integration_services: list[IntegrationServiceConfig] = Field(default_factory=list)
     integration_groups: list[str] = Field(default_factory=list)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     tls: TlsConfig | None = None
     max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     shutdown_grace_seconds: float = Field(default=5.0, ge=0)

@@ -930,12 +930,14 @@ class SaveInstanceReferenceCopiesResponse(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., entity_outcomes: _Optional[_Iterable[_Union[ReferenceCopyOutcome, str]]] = ..., relationship_outcomes: _Optional[_Iterable[_Union[ReferenceCopyOutcome, str]]] = ...) -> None: ...
 
 class ReadChangeLogRequest(_message.Message):
-    __slots__ = ("after_sequence", "page_size")
+    __slots__ = ("after_sequence", "page_size", "refresh_id")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_ID_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
     page_size: int
-    def __init__(self, after_sequence: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+    refresh_id: str
+    def __init__(self, after_sequence: _Optional[int] = ..., page_size: _Optional[int] = ..., refresh_id: _Optional[str] = ...) -> None: ...
 
 class ReadChangeLogResponse(_message.Message):
     __slots__ = ("header", "entries")

@@ -1,0 +1,117 @@
+"""IntegrationDaemonService: the daemon's admin API (admin role; enforced by the shared AuthInterceptor).
+
+Thin handlers in etcd's style: validate, call the host, map errors (``@rpc_method``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeAlias
+
+import grpc.aio
+
+from coho.daemon import __version__
+from coho.daemon.convert import from_struct
+from coho.daemon.host import ConnectorHost
+from coho.integration.v1 import integration_daemon_service_pb2 as ids
+from coho.integration.v1 import integration_daemon_service_pb2_grpc as ids_grpc
+from coho.server.errors import InvalidArgument, NotFound, Unavailable
+from coho.server.rpc.errors import rpc_method
+
+SERVICE_NAME = "coho.integration.v1.IntegrationDaemonService"
+Ctx: TypeAlias = grpc.aio.ServicerContext
+
+
+class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
+    def __init__(self, host: ConnectorHost) -> None:
+        self._fixed_host = host
+
+    def _host(self) -> ConnectorHost:
+        return self._fixed_host
+
+    @property
+    def host(self) -> ConnectorHost:
+        return self._host()
+
+    def _live(self) -> ConnectorHost:
+        if self.host.stopping:
+            raise Unavailable(message="the daemon is shutting down", reason="DAEMON_STOPPING")
+        return self.host
+
+    @rpc_method
+    async def GetDaemonStatus(self, request: ids.GetDaemonStatusRequest, context: Ctx) -> Any:
+        host = self.host
+        response = ids.GetDaemonStatusResponse(
+            daemon_name=host.config.daemon_name, user_id=host.config.user, version=__version__,
+            uptime_seconds=int(time.time() - host.start_time), server_address=host.config.server.address,
+            server_connected=host.server_connected, connector_count=len(host.runners),
+            connectors_by_status=host.counts(), refreshes_in_progress=host.refreshes_in_progress())
+        response.start_time.FromNanoseconds(int(host.start_time * 1e9))
+        return response
+
+    @rpc_method
+    async def ListConnectors(self, request: ids.ListConnectorsRequest, context: Ctx) -> Any:
+        runners = [r for r in self.host.runners.values()
+                   if not request.integration_service or r.service_name == request.integration_service]
+        return ids.ListConnectorsResponse(connectors=[r.info() for r in runners])
+
+    @rpc_method
+    async def GetConnector(self, request: ids.GetConnectorRequest, context: Ctx) -> Any:
+        _require(request.connector_name, "connector_name")
+        return ids.GetConnectorResponse(connector=self.host.runner(request.connector_name).info())
+
+    @rpc_method
+    async def RefreshConnector(self, request: ids.RefreshConnectorRequest, context: Ctx) -> Any:
+        return ids.RefreshConnectorResponse(refresh_ids=self._live().refresh(request.connector_name))
+
+    @rpc_method
+    async def RestartConnector(self, request: ids.RestartConnectorRequest, context: Ctx) -> Any:
+        names = await self._live().restart(request.connector_name)
+        return ids.RestartConnectorResponse(restarted_connector_names=names)
+
+    @rpc_method
+    async def UpdateConnectorConfiguration(self, request: ids.UpdateConnectorConfigurationRequest,
+                                           context: Ctx) -> Any:
+        _require(request.connector_name, "connector_name")
+        runner = await self._live().update_configuration(
+            request.connector_name, from_struct(request.configuration_properties), request.merge)
+        return ids.UpdateConnectorConfigurationResponse(connector=runner.info())
+
+    @rpc_method
+    async def ListIntegrationReports(self, request: ids.ListIntegrationReportsRequest, context: Ctx) -> Any:
+        if request.connector_name:
+            self.host.runner(request.connector_name)  # NOT_FOUND for an unknown connector
+        reports, token = self.host.reports.list(
+            connector_name=request.connector_name,
+            from_ns=request.from_time.ToNanoseconds() if request.HasField("from_time") else 0,
+            to_ns=request.to_time.ToNanoseconds() if request.HasField("to_time") else 0,
+            page_size=request.page_size, page_token=request.page_token)
+        return ids.ListIntegrationReportsResponse(reports=reports, next_page_token=token)
+
+    @rpc_method
+    async def GetIntegrationReport(self, request: ids.GetIntegrationReportRequest, context: Ctx) -> Any:
+        report = self.host.reports.get(report_guid=request.report_guid, refresh_id=request.refresh_id)
+        return ids.GetIntegrationReportResponse(report=report)
+
+    @rpc_method
+    async def GetIntegrationGroupsSummary(self, request: ids.GetIntegrationGroupsSummaryRequest,
+                                          context: Ctx) -> Any:
+        # Groups are named in the config; following them (reconciliation) is not built yet, so each is
+        # reported as not found with no connectors.
+        groups = [ids.IntegrationGroupSummary(group_name=name) for name in self.host.config.integration_groups]
+        return ids.GetIntegrationGroupsSummaryResponse(groups=groups)
+
+    @rpc_method
+    async def RefreshIntegrationGroups(self, request: ids.RefreshIntegrationGroupsRequest, context: Ctx) -> Any:
+        names = self.host.config.integration_groups
+        if request.group_name and request.group_name not in names:
+            raise NotFound(message=f"daemon does not follow integration group {request.group_name!r}",
+                           reason="INTEGRATION_GROUP_NOT_FOLLOWED")
+        chosen = [request.group_name] if request.group_name else names
+        return ids.RefreshIntegrationGroupsResponse(groups=[ids.IntegrationGroupSummary(group_name=n) for n in chosen])
+
+
+def _require(value: str, field: str) -> None:
+    if not value:
+        raise InvalidArgument(message=f"{field} is required", reason="FIELD_REQUIRED",
+                              field_violations=[(field, "required")])

@@ -1,0 +1,1 @@
+"""Connectors bundled with the daemon."""
