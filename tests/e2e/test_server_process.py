@@ -69,6 +69,7 @@ def test_daemon_process_serves_and_stops_on_sigterm(tmp_path: Path, coho_process
     config = write_yaml(tmp_path / "daemon.yaml", {
         "daemon_name": "e2e-daemon", "listen": "127.0.0.1:0",
         "server": {"address": "127.0.0.1:1", "token": TOKEN},
+        "auth": {"tokens": {TOKEN: {"user": "admin", "roles": ["admin"]}}},
         "integration_services": [{"name": "files", "kind": "files", "connectors": [
             {"name": "remote-one", "entry_point": "remote"}]}],
     })

@@ -27,7 +27,8 @@ async def test_status_config_and_cohorts(tmp_path: Path) -> None:
         status = await s.admin.GetServerStatus(pb.GetServerStatusRequest())
         assert status.server_name == "test-server" and status.state == pb.SERVING_STATE_SERVING
         assert status.metadata_collection_id and status.version
-        assert status.head_sequence == 1 and status.counts.entities == 1 and status.counts.type_defs > 0
+        # 2: the cohort's REGISTRATION_EVENT (logged at start, so peers hear of it), then the entity.
+        assert status.head_sequence == 2 and status.counts.entities == 1 and status.counts.type_defs > 0
         assert list(status.cohort_names) == ["cocoCohort"] and status.start_time.seconds > 0
 
         config = await s.admin.GetServerConfig(pb.GetServerConfigRequest())

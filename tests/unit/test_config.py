@@ -91,7 +91,7 @@ def test_unknown_top_level_key_lists_allowed_keys(tmp_path: Path) -> None:
 def test_unknown_nested_key_names_full_path(tmp_path: Path) -> None:
     found = issues(tmp_path, "auth:\n  tokens:\n    abcdefgh1:\n      user: u\n      roles: [admin]\n"
                              "      role: admin\n")
-    assert found["auth.tokens.abcdefgh1.role"] == "unknown key; expected one of: user, roles, connector"
+    assert found["auth.tokens.abcdefgh1.role"] == "unknown key; expected one of: user, roles, connector, act_as"
 
 
 def test_bad_role_names_index_and_choices(tmp_path: Path) -> None:

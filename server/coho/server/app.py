@@ -14,10 +14,11 @@ import grpc.aio
 
 from coho.server import audit
 from coho.server.config import ServerConfig
+from coho.server.metrics import ServerMetrics, metrics_host
 from coho.server.rpc.auth import AuthFailure, AuthInterceptor
 from coho.server.rpc.hosting import GrpcHost, HostedApp, run_until_signal
 from coho.server.runtime import Runtime
-from coho.server.services import admin, metadata_collection, type_service
+from coho.server.services import admin, cohort, metadata_collection, type_service
 from coho.server.services.asset_manager import asset_manager_servicer
 from coho.server.services.data_manager import data_manager_servicer
 from coho.server.services.governance import governance_servicer
@@ -44,6 +45,7 @@ DEFAULT_SERVICE_FACTORIES: list[ServiceFactory] = [
     stewardship_servicer,
     governance_servicer,
     _out_topic_servicer,
+    cohort.factory,
 ]
 
 
@@ -74,13 +76,21 @@ class ServerApp(HostedApp):
         servicers: Mapping[str, object] | None = None,
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         service_factories: Sequence[ServiceFactory] | None = None,
+        leave_cohorts: Sequence[str] = (),
     ) -> None:
         self.config = config
+        self.leave_cohorts = list(leave_cohorts)
+        """Cohorts to leave once serving (``coho server --leave-cohort``): peers hear UN_REGISTRATION_EVENT."""
         self.runtime: Runtime | None = None
         self._explicit = dict(servicers or {})
         self._factories = list(DEFAULT_SERVICE_FACTORIES if service_factories is None else service_factories)
         self.auth = AuthInterceptor(config.auth, on_failure=self._audit_auth_failure)
-        self._interceptors = [self.auth, *interceptors]
+        self.metrics: ServerMetrics | None = None
+        if config.metrics_port is not None:
+            self.metrics = ServerMetrics(config.metrics_port, metrics_host(config.listen), lambda: self.runtime)
+        # Metrics go first so refused calls (UNAUTHENTICATED, PERMISSION_DENIED) are counted too.
+        metering = [self.metrics.interceptor] if self.metrics is not None else []
+        self._interceptors = [*metering, self.auth, *interceptors]
         self._log_handler: logging.Handler | None = None
         # Built now so unknown or mistyped servicers fail at construction; rebuilt in start() with the
         # factories' servicers once the runtime they need is open.
@@ -112,7 +122,15 @@ class ServerApp(HostedApp):
             self.host = self._make_host({**built, **self._explicit})
             self._log_handler = _AuditInternalErrors(runtime)
             logging.getLogger("coho.rpc").addHandler(self._log_handler)
+            if self.metrics is not None:
+                self.metrics.start()
             await super().start()
+            if runtime.cohort is not None:
+                # After binding: peers we subscribe to call back at the address we advertise.
+                await runtime.cohort.start(self.address)
+                for name in self.leave_cohorts:
+                    runtime.cohort.membership(name)  # an unknown name fails the start, not silently
+                    runtime.cohort.leave_soon(name)
         except BaseException:
             await self._release()
             raise
@@ -121,6 +139,8 @@ class ServerApp(HostedApp):
     async def stop(self, grace: float | None = None) -> None:
         if self.runtime is not None:
             self.runtime.state = "draining"
+            if self.runtime.cohort is not None:
+                await self.runtime.cohort.stop()
             # Streaming subscribers would hold the grace period open to its end; end them first.
             await self.runtime.close_out_topic()
         await super().stop(grace)
@@ -128,16 +148,25 @@ class ServerApp(HostedApp):
     async def on_stopped(self) -> None:
         await self._release()
 
+    @property
+    def metrics_port(self) -> int | None:
+        """The bound metrics port (config ``metrics_port``; 0 picks one), or None without metrics."""
+        return self.metrics.port if self.metrics is not None else None
+
     async def _release(self) -> None:
         """Close the store only after gRPC stopped, so no handler runs against a closed store."""
+        if self.metrics is not None:
+            await self.metrics.stop()
         if self._log_handler is not None:
             logging.getLogger("coho.rpc").removeHandler(self._log_handler)
             self._log_handler = None
         runtime, self.runtime = self.runtime, None
         if runtime is not None:
+            if runtime.cohort is not None and runtime.cohort.started:
+                await runtime.cohort.stop()
             await runtime.close()
 
 
-async def serve(config: ServerConfig) -> None:
+async def serve(config: ServerConfig, *, leave_cohorts: Sequence[str] = ()) -> None:
     """Run an access server until SIGTERM / SIGINT."""
-    await run_until_signal([ServerApp(config)])
+    await run_until_signal([ServerApp(config, leave_cohorts=leave_cohorts)])

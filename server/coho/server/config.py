@@ -68,6 +68,9 @@ class Principal(StrictModel):
     roles: list[Role] = Field(min_length=1)
     # Pins a connector token to one connector id, so one connector cannot tag changes as another.
     connector: str | None = None
+    # Users a connector-role token may act as with ``x-coho-user-id`` (an integration daemon crediting a
+    # connector's userId override). Empty: the token always acts as ``user``.
+    act_as: list[str] = Field(default_factory=list)
 
 
 class AuthConfig(StrictModel):
@@ -96,15 +99,46 @@ class LoggingConfig(StrictModel):
     format: Literal["json", "text"] = "json"
 
 
+ExchangeRuleName = Literal["ALL", "JUST_TYPEDEFS", "SELECTED_TYPES", "LEARNED_TYPES", "REGISTRATION_ONLY"]
+
+
+class ExchangeRuleConfig(StrictModel):
+    """One exchange rule (Egeria's eventsToProcess / eventsToSave / eventsToSend); subtypes are included."""
+
+    rule: ExchangeRuleName = "ALL"
+    selected_type_names: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _selected_needs_types(self) -> ExchangeRuleConfig:
+        if self.rule == "SELECTED_TYPES" and not self.selected_type_names:
+            raise ValueError("SELECTED_TYPES needs selected_type_names")
+        return self
+
+
 class CohortConfig(StrictModel):
     name: str = Field(min_length=1)
     seeds: list[str] = Field(default_factory=list)
+    # The bearer token this member presents to peers; peers list it in auth.tokens with role peer.
     token: str | None = None
+    # host:port peers call back; defaults to the bound listen address (wrong behind NAT, hence settable).
+    endpoint: str | None = None
+    events_to_process: ExchangeRuleConfig = Field(default_factory=ExchangeRuleConfig)
+    events_to_save: ExchangeRuleConfig = Field(default_factory=ExchangeRuleConfig)
+    events_to_send: ExchangeRuleConfig = Field(default_factory=ExchangeRuleConfig)
+    max_in_flight: int = Field(default=4, ge=1, le=64)
+    max_batch_events: int = Field(default=500, ge=1, le=10_000)
+    heartbeat_seconds: float = Field(default=2.0, gt=0, le=300)
+    reconnect_max_seconds: float = Field(default=5.0, gt=0, le=600)
 
     @field_validator("seeds")
     @classmethod
     def _seed_addresses(cls, seeds: list[str]) -> list[str]:
         return [check_address(s, allow_port_zero=False) for s in seeds]
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_address(cls, value: str | None) -> str | None:
+        return None if value is None else check_address(value, allow_port_zero=False)
 
 
 class ServerConfig(StrictModel):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from typing import Any
 
 from coho.omrs.v1 import events_pb2, typedefs_pb2
 from coho.server import audit
@@ -75,6 +76,9 @@ class Runtime:
     """Serializes type changes: each builds a new registry from the current one, then swaps it in."""
     out_topic: OutTopic | None = None
     """Opened by :meth:`start_out_topic` on the serving loop (its tailer is an asyncio task)."""
+    cohort: Any = None
+    """The CohortManager (coho.server.cohort), built with the CohortService servicer; typed Any so the
+    runtime does not import the cohort package."""
 
     @classmethod
     def open(cls, config: ServerConfig) -> Runtime:

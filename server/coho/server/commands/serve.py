@@ -20,6 +20,9 @@ def register(subparsers: Any) -> None:
     )
     server.add_argument("--config", "-c", type=Path, required=True, metavar="FILE",
                         help="server configuration (YAML or JSON)")
+    server.add_argument("--leave-cohort", action="append", default=[], metavar="NAME",
+                        help="leave this cohort for good once serving: peers are sent UN_REGISTRATION_EVENT "
+                             "and keep our metadata as deregistered copies (repeatable)")
     add_logging_options(server)
     server.set_defaults(func=run_server)
 
@@ -41,7 +44,7 @@ def run_server(args: argparse.Namespace) -> int:
     config = load_server_config(args.config)
     level, as_json = logging_choice(args, config)
     configure_logging(level, json=as_json)
-    asyncio.run(serve(config))
+    asyncio.run(serve(config, leave_cohorts=getattr(args, "leave_cohort", [])))
     return 0
 
 

@@ -7,8 +7,8 @@ in the contextvar of :mod:`.identity`. Wrapping the handler (rather than setting
 and the handler in different contexts.
 
 Failures answer through the one error map (UNAUTHENTICATED NO_CREDENTIALS / BAD_CREDENTIALS,
-PERMISSION_DENIED ROLE_NOT_ALLOWED / CONNECTOR_TAGS_NOT_ALLOWED / CONNECTOR_ID_MISMATCH) and are reported
-to ``on_failure`` (the audit log) without the token.
+PERMISSION_DENIED ROLE_NOT_ALLOWED / CONNECTOR_TAGS_NOT_ALLOWED / CONNECTOR_ID_MISMATCH / ACT_AS_NOT_ALLOWED)
+and are reported to ``on_failure`` (the audit log) without the token.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ ADMIN_ONLY = frozenset({ADMIN})
 CONNECTOR_ID_KEY = "x-coho-connector-id"
 REFRESH_ID_KEY = "x-coho-refresh-id"
 METADATA_SOURCE_KEY = "x-coho-metadata-source"
-TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY)
+# Lets a daemon's one connector token credit a connector's userId override; only users listed in the
+# token's ``act_as`` are accepted, so a token can never impersonate an arbitrary user.
+USER_ID_KEY = "x-coho-user-id"
+TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY, USER_ID_KEY)
 
 # Services that never need credentials: probes and tooling must work before anyone has a token.
 OPEN_SERVICE_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
@@ -142,8 +145,18 @@ class Authenticator:
                     reason="CONNECTOR_ID_MISMATCH",
                     metadata={"user": principal.user, "connector_id": connector_id})
             connector_id = principal.connector
-        return Caller(user_id=principal.user, connector_id=connector_id, refresh_id=tags[REFRESH_ID_KEY],
-                      metadata_source=tags[METADATA_SOURCE_KEY])
+        return Caller(user_id=_acting_user(principal, tags[USER_ID_KEY]), connector_id=connector_id,
+                      refresh_id=tags[REFRESH_ID_KEY], metadata_source=tags[METADATA_SOURCE_KEY])
+
+
+def _acting_user(principal: Principal, requested: str) -> str:
+    if not requested or requested == principal.user:
+        return principal.user
+    if requested not in principal.act_as:
+        raise PermissionDenied(
+            message=f"this token may not act as user {requested!r}", reason="ACT_AS_NOT_ALLOWED",
+            metadata={"user": principal.user, "requested_user": requested})
+    return requested
 
 
 Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]]

@@ -1,8 +1,7 @@
 """``coho.admin.v1.ServerAdminService``: status, effective config, cohort membership and the audit log.
 
-Cohort membership is answered from the configuration until the cohort layer exists: configured cohorts
-are known (so LeaveCohort records the request in the audit log and notifies nobody), unknown ones are
-NOT_FOUND.
+Cohort membership comes from the cohort manager (:mod:`coho.server.cohort`): per peer, our cursor in its log,
+its acknowledged position in ours, the lags and both streams' states. Unconfigured cohorts are NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -85,16 +84,19 @@ class ServerAdminServicer(pb_grpc.ServerAdminServiceServicer):
     @rpc_method
     async def ListCohortMembers(self, request: pb.ListCohortMembersRequest, context: Ctx) -> Any:
         self._cohort(request.cohort_name)
-        # No cohort connections run yet, so no member has registered with us.
-        return pb.ListCohortMembersResponse(members=[])
+        manager = self.runtime.cohort
+        members = manager.members(request.cohort_name) if manager is not None else []
+        return pb.ListCohortMembersResponse(members=members)
 
     @rpc_method
     async def LeaveCohort(self, request: pb.LeaveCohortRequest, context: Ctx) -> Any:
         require(request, "cohort_name")
         name = self._cohort(request.cohort_name)
         self.runtime.audit.record(audit.COHORT, "cohort", "LEAVE_COHORT", f"leave cohort {name} requested",
-                                  user_id=current_caller().user_id, details={"cohort": name, "members_notified": 0})
-        return pb.LeaveCohortResponse(members_notified=0)
+                                  user_id=current_caller().user_id, details={"cohort": name})
+        manager = self.runtime.cohort
+        notified = await manager.leave(name) if manager is not None else 0
+        return pb.LeaveCohortResponse(members_notified=notified)
 
     @rpc_method
     async def QueryAuditLog(self, request: pb.QueryAuditLogRequest, context: Ctx) -> Any:

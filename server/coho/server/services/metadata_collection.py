@@ -400,7 +400,10 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     async def ReadChangeLog(self, request: mcs.ReadChangeLogRequest, context: Ctx) -> Any:
         limit = page_size(request.page_size)
         head = self.runtime.store.head_sequence()
-        records = await asyncio.to_thread(self.runtime.store.read_changes, request.after_sequence, limit)
+        if request.refresh_id:
+            records = await asyncio.to_thread(self._refresh_changes, request.refresh_id, request.after_sequence, limit)
+        else:
+            records = await asyncio.to_thread(self.runtime.store.read_changes, request.after_sequence, limit)
         entries = [
             events_pb2.SequencedEvent(
                 sequence=r.sequence, event=r.event, user_id=r.meta.user_id, connector_id=r.meta.connector_id,
@@ -408,6 +411,10 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
             for r in records
         ]
         return mcs.ReadChangeLogResponse(header=self._header(head), entries=entries)
+
+
+    def _refresh_changes(self, refresh_id: str, after_sequence: int, limit: int) -> list[Any]:
+        return [r for r in self.runtime.store.changes_for_refresh(refresh_id) if r.sequence > after_sequence][:limit]
 
 
 def _outcome(value: int) -> Any:
