@@ -77,3 +77,14 @@ async def expect(code: grpc.StatusCode, reason: str, call: Awaitable[Any]) -> Co
     assert err.reason == reason, err
     return err
 
+
+
+@asynccontextmanager
+async def served_with_repository(
+    tmp_path: Path, token: str = ADMIN_TOKEN
+) -> AsyncIterator[tuple[grpc.aio.Channel, Any]]:
+    """A real ServerApp (auth included) plus its Repository, for tests that arrange state in-process and then
+    drive the services over gRPC as the token's user ("alice" for the admin token)."""
+    async with running(tmp_path) as app, connect(app.address, token) as channel:
+        assert app.runtime is not None
+        yield channel, app.runtime.repository

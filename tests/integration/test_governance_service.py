@@ -2,72 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import grpc
 import grpc.aio
 import pytest
 from google.protobuf import struct_pb2
+from servertest import served_with_repository
 
 from coho.access.v1 import elements_pb2
 from coho.access.v1 import governance_engine_service_pb2 as ge
 from coho.access.v1 import governance_engine_service_pb2_grpc as ge_grpc
-from coho.access.v1 import governance_engine_service_pb2_grpc as gov_grpc
-from coho.access.v1 import stewardship_action_service_pb2_grpc as stew_grpc
 from coho.client.errors import CohoRpcError, translate_errors
-from coho.server.repository import Caller, Repository
-from coho.server.rpc.identity import Identity, reset_identity, set_identity
-from coho.server.services.governance import governance_servicer
-from coho.server.services.stewardship import stewardship_servicer
-from coho.server.store.sqlite import open_sqlite_store
-from coho.server.types import TypeRegistry
+from coho.server.repository import Repository
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
 
-class FixedIdentity(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Test-only stand-in for the auth interceptor: every call runs as one identity."""
-
-    def __init__(self, identity: Identity) -> None:
-        self.identity = identity
-
-    async def intercept_service(self, continuation: Callable[..., Awaitable[Any]], details: Any) -> Any:
-        handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-
-        async def wrapped(request: Any, context: Any) -> Any:
-            token = set_identity(self.identity)
-            try:
-                return await inner(request, context)
-            finally:
-                reset_identity(token)
-
-        return grpc.unary_unary_rpc_method_handler(
-            wrapped, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
-
-
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Repository]]:
-    store = open_sqlite_store(tmp_path / "data")
-    repo = Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="home")
-    runtime = SimpleNamespace(repository=repo)
-    server = grpc.aio.server(interceptors=[FixedIdentity(Identity(Caller(user_id="alice"), frozenset({"admin"})))])
-    # The same factories the server registers: (service name, servicer) from a runtime with .repository.
-    gov_grpc.add_GovernanceEngineServiceServicer_to_server(governance_servicer(runtime)[1], server)
-    stew_grpc.add_StewardshipActionServiceServicer_to_server(stewardship_servicer(runtime)[1], server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    yield channel, repo
-    await channel.close()
-    await server.stop(0)
-    await store.close()
+    async with served_with_repository(tmp_path) as pair:
+        yield pair
 
 
 async def call(coro: Awaitable[Any]) -> Any:
