@@ -117,3 +117,67 @@ def test_kill_9_mid_stream_converges(tmp_path: Path, coho_process: Any) -> None:
         assert len(homes) == 3 and all(version == 1 for _, version, _ in sums[0])
 
     asyncio.run(scenario())
+
+
+async def members_of(address: str) -> dict[str, Any]:
+    async with connect(address, ADMIN) as channel:
+        members = (await admin_grpc.ServerAdminServiceStub(channel).ListCohortMembers(
+            admin_pb.ListCohortMembersRequest(cohort_name=COHORT))).members
+    return {m.registration.server_name: m for m in members}
+
+
+async def find_one(address: str, guid: str) -> Any:
+    async with connect(address, ADMIN) as channel:
+        stub = mcs_grpc.MetadataCollectionServiceStub(channel)
+        return (await stub.GetEntity(mcs.GetEntityRequest(guid=guid))).entity
+
+
+def test_leave_cohort_flag_unregisters_a_real_process(tmp_path: Path, coho_process: Any) -> None:
+    ports = [free_port() for _ in range(2)]
+    configs = [member_config(tmp_path, f"m{i}", port, None if i == 0 else ports[0]) for i, port in enumerate(ports)]
+    stayer, leaver = (coho_process("server", "--config", str(c), cwd=tmp_path) for c in configs)
+    addresses = [stayer.wait_serving(), leaver.wait_serving()]
+
+    async def created(address: str) -> str:
+        async with connect(address, ADMIN) as channel:
+            stub = mcs_grpc.MetadataCollectionServiceStub(channel)
+            reply = await stub.AddEntities(mcs.AddEntitiesRequest(entities=new_entities(1)))
+            return str(reply.entities[0].header.guid)
+
+    async def before() -> tuple[str, str]:
+        await wait_quiet(addresses, 20)
+        guids = (await created(addresses[0]), await created(addresses[1]))
+        await wait_quiet(addresses, 20)
+        return guids
+
+    stayer_guid, leaver_guid = asyncio.run(before())
+    assert leaver.terminate() == 0
+    left = coho_process("server", "--config", str(configs[1]), "--leave-cohort", COHORT, cwd=tmp_path)
+    left.wait_serving()
+
+    async def after() -> None:
+        deadline = time.monotonic() + 30
+        while (await members_of(addresses[0]))["m1"].inbound_state != admin_pb.CONNECTION_STATE_UNREGISTERED:
+            assert time.monotonic() < deadline, "the stayer never heard the un-registration"
+            await asyncio.sleep(0.2)
+        # The stayer keeps the leaver's metadata as deregistered copies; the leaver keeps its copies too.
+        while (await find_one(addresses[0], leaver_guid)).header.instance_provenance_type != \
+                instances_pb2.INSTANCE_PROVENANCE_TYPE_DEREGISTERED_REPOSITORY:
+            assert time.monotonic() < deadline, "the leaver's copies were not marked deregistered"
+            await asyncio.sleep(0.2)
+        assert (await find_one(addresses[1], stayer_guid)).header.guid == stayer_guid
+
+    asyncio.run(after())
+    assert left.terminate() == 0, "\n".join(left.stderr_lines[-20:])
+    # Leaving is permanent: a plain restart does not rejoin.
+    again = coho_process("server", "--config", str(configs[1]), cwd=tmp_path)
+    again.wait_serving()
+
+    async def still_gone() -> None:
+        await asyncio.sleep(2)  # several heartbeats and reconnect periods
+        assert (await members_of(addresses[0]))["m1"].inbound_state == admin_pb.CONNECTION_STATE_UNREGISTERED
+        assert all(m.inbound_state == admin_pb.CONNECTION_STATE_UNREGISTERED or
+                   m.outbound_state != admin_pb.CONNECTION_STATE_CONNECTED
+                   for m in (await members_of(addresses[1])).values())
+
+    asyncio.run(still_gone())

@@ -6,6 +6,7 @@
 - :mod:`.publisher` serves one subscription (the server side of Exchange);
 - :mod:`.subscriber` follows one peer (the client side), with reconnects and backoff;
 - :mod:`.transport` hides gRPC behind a small interface, so Kafka or NATS could be added;
+- :mod:`.federation` fans a federated Find* out to the peers and merges the answers by GUID;
 - :mod:`.manager` ties them together per server.
 
 No servicer code here: :mod:`coho.server.services.cohort` is the thin gRPC handler.

@@ -12,16 +12,23 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from coho.admin.v1 import server_admin_service_pb2 as admin_pb
 from coho.omrs.v1 import cohort_service_pb2 as cs
+from coho.omrs.v1 import events_pb2
 from coho.server.cohort import registry as reg
 from coho.server.cohort import subscriber as sub
+from coho.server.cohort.federation import Peer
 from coho.server.cohort.membership import Membership
 from coho.server.cohort.publisher import LogNotifier, OutboundStatus, Publication
 from coho.server.cohort.transport import CohortTransport, GrpcTransport
 from coho.server.errors import FailedPrecondition, NotFound, Unavailable
+from coho.server.repository.api import Caller
+from coho.server.repository.events import PROTOCOL_VERSION
+from coho.server.repository.headers import to_ts
+from coho.server.store.base import WriteTxn
 
 if TYPE_CHECKING:
     from coho.server.runtime import Runtime
 
+E = events_pb2
 STATES = {
     sub.CONNECTING: admin_pb.CONNECTION_STATE_CONNECTING, sub.CONNECTED: admin_pb.CONNECTION_STATE_CONNECTED,
     sub.DISCONNECTED: admin_pb.CONNECTION_STATE_DISCONNECTED, sub.BACKING_OFF: admin_pb.CONNECTION_STATE_BACKING_OFF,
@@ -69,6 +76,41 @@ class CohortManager:
         """Leave in the background: peers reconnecting to us hear the un-registration (bounded wait)."""
         membership = self.membership(name)
         membership.spawn(membership.leave(wait_seconds=15.0))
+
+    async def request_refresh(self, caller: Caller, guid: str, type_name: str, home_id: str, *,
+                              relationship: bool) -> int:
+        """Append REFRESH_*_REQUEST to our log; the publishers send it, and only the home answers (REFRESHED_*).
+
+        Returns the request's sequence. NO_COHORT when no membership is running: nobody would hear it."""
+        if not any(m.active for m in self.memberships.values()) or not self.started:
+            raise FailedPrecondition(message="no cohort connection is running", reason="NO_COHORT",
+                                     metadata={"cohorts": ",".join(self.memberships)})
+        kind = (E.INSTANCE_EVENT_TYPE_REFRESH_RELATIONSHIP_REQUEST if relationship
+                else E.INSTANCE_EVENT_TYPE_REFRESH_ENTITY_REQUEST)
+        repository = self.runtime.repository
+
+        def op(txn: WriteTxn) -> int:
+            ctx = repository.write_context(caller)
+            event = E.OmrsEvent(
+                protocol_version=PROTOCOL_VERSION, timestamp=to_ts(ctx.time_ms), originator=ctx.originator(),
+                category=E.OMRS_EVENT_CATEGORY_INSTANCE,
+                instance=E.InstanceEventSection(event_type=kind, instance_guid=guid, type_def_name=type_name,
+                                                home_metadata_collection_id=home_id))
+            return txn.append_change(event, guid=guid, type_name=type_name, kind="other", meta=caller.change_meta())
+
+        return int(await self.runtime.store.write(op))
+
+    def federation_peers(self) -> list[Peer]:
+        """Every registered peer of every cohort we are active in, once (a peer in two cohorts is asked once)."""
+        peers: dict[str, Peer] = {}
+        for membership in self.memberships.values():
+            if not (self.started and membership.active):
+                continue
+            for member in membership.registry.active_peers():
+                if member.endpoint and member.metadata_collection_id not in peers:
+                    peers[member.metadata_collection_id] = Peer(member.metadata_collection_id, member.endpoint,
+                                                                membership.token)
+        return list(peers.values())
 
     def open_publication(self, hello: cs.Hello) -> tuple[Membership, Publication, cs.Welcome]:
         if not self.started:

@@ -115,9 +115,12 @@ class Membership:
             publication.close()
         subscriptions, self.subscriptions = self.subscriptions, []
         await asyncio.gather(*(s.stop() for s in subscriptions), return_exceptions=True)
-        for task in list(self.background):
+        # leave() runs as a background task and ends with stop(): a task that gathered itself would make a
+        # cycle that cancellation recurses through forever (RecursionError at shutdown).
+        others = [t for t in self.background if t is not asyncio.current_task()]
+        for task in others:
             task.cancel()
-        await asyncio.gather(*self.background, return_exceptions=True)
+        await asyncio.gather(*others, return_exceptions=True)
 
     def _registry_event(self, kind: int) -> events_pb2.OmrsEvent:
         local = self.registry.local

@@ -1,14 +1,15 @@
 """The cohort transport: how a subscriber reaches a publisher. gRPC today; kept small for Kafka or NATS.
 
 A subscription is a duplex stream of :class:`ExchangeRequest` (subscriber -> publisher) and
-:class:`ExchangeResponse` (publisher -> subscriber). The rest of the cohort only sees
+:class:`ExchangeResponse` (publisher -> subscriber). A federated query is one unary call to a peer's
+MetadataCollectionService (:meth:`CohortTransport.query`). The rest of the cohort only sees
 :class:`SubscriptionStream` and :class:`StreamError`, never grpc.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from typing import Any, Protocol
 
 import grpc
 import grpc.aio
@@ -17,6 +18,7 @@ from coho.client import connect
 from coho.client.errors import from_rpc_error
 from coho.omrs.v1 import cohort_service_pb2 as cs
 from coho.omrs.v1 import cohort_service_pb2_grpc as cs_grpc
+from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
 
 
 class StreamError(Exception):
@@ -46,6 +48,10 @@ class SubscriptionStream(Protocol):
 
 class CohortTransport(Protocol):
     def open_subscription(self, endpoint: str, token: str | None) -> SubscriptionStream: ...
+
+    async def query(self, endpoint: str, token: str | None, method: str, request: Any, *,
+                    deadline_seconds: float) -> Any:
+        """Call MetadataCollectionService.``method`` at a peer; raises StreamError (DEADLINE_EXCEEDED, ...)."""
 
     async def close(self) -> None: ...
 
@@ -92,6 +98,18 @@ class GrpcTransport:
         self._max_message_bytes = max_message_bytes
 
     def open_subscription(self, endpoint: str, token: str | None) -> SubscriptionStream:
+        return _GrpcStream(cs_grpc.CohortServiceStub(self._channel(endpoint, token)).Exchange())
+
+    async def query(self, endpoint: str, token: str | None, method: str, request: Any, *,
+                    deadline_seconds: float) -> Any:
+        # The same channel as the subscription: a federated query costs no new connection.
+        stub = mcs_grpc.MetadataCollectionServiceStub(self._channel(endpoint, token))
+        try:
+            return await getattr(stub, method)(request, timeout=deadline_seconds)
+        except grpc.aio.AioRpcError as err:
+            raise _stream_error(err) from None
+
+    def _channel(self, endpoint: str, token: str | None) -> grpc.aio.Channel:
         key = (endpoint, token)
         channel = self._channels.get(key)
         if channel is None:
@@ -99,7 +117,7 @@ class GrpcTransport:
             channel = connect(endpoint, token, max_message_bytes=self._max_message_bytes, options=[
                 ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2_000)])
             self._channels[key] = channel
-        return _GrpcStream(cs_grpc.CohortServiceStub(channel).Exchange())
+        return channel
 
     async def close(self) -> None:
         channels, self._channels = self._channels, {}

@@ -1,0 +1,76 @@
+"""Federated queries across in-process members over real gRPC (issue 5: federated query)."""
+
+from __future__ import annotations
+
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from cohortharness import add_entity, add_link, member_id, rt, start_member, wait_connected, wait_replicated
+from servertest import client
+
+from coho.omrs.v1 import common_pb2
+from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: Path) -> None:
+    async with AsyncExitStack() as stack:
+        # The querying member keeps no reference copies, so whatever it finds of the others came from them.
+        hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
+        stack.push_async_callback(hub.stop)
+        one = await start_member(tmp_path, "one", [hub.address])
+        stack.push_async_callback(one.stop)
+        two = await start_member(tmp_path, "two", [hub.address])
+        two_id, stopped = member_id(two), set()
+
+        async def stop_two() -> None:
+            if not stopped:
+                await two.stop()
+            stopped.add(two_id)
+
+        stack.push_async_callback(stop_two)
+        apps = [hub, one, two]
+        await wait_connected(apps)
+        files = {member_id(app): (await add_entity(app, "DataFile", name=f"fed-{app.config.server_name}"))
+                 for app in apps}
+        folder = await add_entity(one, "FileFolder", name="fed-folder")
+        link = await add_link(one, "NestedFile", folder.header.guid, files[member_id(one)].header.guid)
+        await wait_replicated(apps)
+        assert rt(hub).store.get_entity(files[member_id(one)].header.guid) is None
+
+        async with client(hub) as stubs:
+            local = await stubs.mcs.FindEntities(mcs.FindEntitiesRequest(query=mcs.InstanceQuery(type_name="DataFile")))
+            assert len(local.entities) == 1
+            query = mcs.InstanceQuery(type_name="DataFile", federated=True, sequencing=common_pb2.Sequencing(
+                order=common_pb2.SEQUENCING_ORDER_CREATION_DATE_OLDEST))
+            found = await stubs.mcs.FindEntities(mcs.FindEntitiesRequest(query=query))
+            # Each instance once (one and two both hold it), the home's copy, in creation order.
+            assert [e.header.guid for e in found.entities] == [f.header.guid for f in files.values()]
+            assert all(e.header.metadata_collection_id == f.header.metadata_collection_id
+                       for e, f in zip(found.entities, files.values(), strict=True))
+            assert not found.header.unreachable_members and not found.header.partial
+            assert found.header.metadata_collection_id == member_id(hub)
+            by_value = await stubs.mcs.FindEntitiesByPropertyValue(mcs.FindEntitiesByPropertyValueRequest(
+                search_criteria="fed-.*", federated=True))
+            assert len(by_value.entities) == 4
+            rels = await stubs.mcs.FindRelationships(mcs.FindRelationshipsRequest(
+                query=mcs.InstanceQuery(federated=True)))
+            assert [r.header.guid for r in rels.relationships] == [link.header.guid]
+            rels = await stubs.mcs.FindRelationshipsByPropertyValue(mcs.FindRelationshipsByPropertyValueRequest(
+                search_criteria=".*", type_name="NestedFile", federated=True))
+            assert not rels.relationships and not rels.header.unreachable_members  # NestedFile has no properties
+            cut = await stubs.mcs.FindEntitiesByPropertyValue(mcs.FindEntitiesByPropertyValueRequest(
+                search_criteria="fed-.*", federated=True, page_size=2))
+            assert len(cut.entities) == 2 and cut.header.partial and not cut.next_page_token
+
+            await two.stop()
+            stopped.add(two_id)
+            start = time.monotonic()
+            found = await stubs.mcs.FindEntities(mcs.FindEntitiesRequest(query=query))
+            assert time.monotonic() - start < 5
+            assert list(found.header.unreachable_members) == [two_id]
+            # two is gone, but one still holds a reference copy of two's file.
+            assert {e.header.guid for e in found.entities} == {f.header.guid for f in files.values()}
