@@ -128,13 +128,15 @@ async def test_daemon_serves_integration_services(daemon: DaemonApp) -> None:
     assert set(daemon.host.service_names) >= REQUIRED_DAEMON_SERVICES
     assert {s.full_name for s in discover_services(DAEMON_PACKAGES)} == set(daemon.host.service_names)
     assert await health_status(daemon.address) == SERVING
-    # The admin service is implemented (it needs the daemon's own admin token); Attach is not built yet.
+    # Every daemon RPC is implemented: the admin service answers the admin token, and Attach refuses a token
+    # that names no remote connector (PERMISSION_DENIED) rather than answering UNIMPLEMENTED.
     async with connect(daemon.address, TOKEN) as channel:
         for spec in daemon.host.services:
             for method in spec.descriptor.methods:
                 code = await call_unimplemented(channel, method)
-                implemented = spec.full_name == "coho.integration.v1.IntegrationDaemonService"
-                assert (code != grpc.StatusCode.UNIMPLEMENTED) == implemented, f"{method.full_name}: {code}"
+                assert code != grpc.StatusCode.UNIMPLEMENTED, f"{method.full_name}: {code}"
+                if spec.full_name == "coho.integration.v1.ConnectorHostService":
+                    assert code == grpc.StatusCode.PERMISSION_DENIED, f"{method.full_name}: {code}"
 
 
 async def test_stop_turns_health_not_serving_before_closing(tmp_path: Path) -> None:

@@ -163,6 +163,7 @@ module.exports = {
   dataManagerClient,
   outTopicClient,
   serverAdminClient,
+  serviceClient,
   streamReader,
   unary,
   grpc,

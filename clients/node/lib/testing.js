@@ -28,7 +28,13 @@ async function startCohoServer({ name = 'node-test', tokens = {}, startTimeoutMs
     ...(tokenLines.length ? tokenLines : ['    {}']),
     '',
   ].join('\n'));
-  const child = spawn(PYTHON, ['-m', 'coho.server.cli', 'server', '--config', config], {
+  return spawnCoho('server', config, dir, startTimeoutMs);
+}
+
+// Starts `coho <kind> --config <config>` and resolves once it logs "serving" with its address; `dir` is
+// removed when it stops.
+async function spawnCoho(kind, config, dir, startTimeoutMs) {
+  const child = spawn(PYTHON, ['-m', 'coho.server.cli', kind, '--config', config], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
 
@@ -47,9 +53,9 @@ async function startCohoServer({ name = 'node-test', tokens = {}, startTimeoutMs
 
   try {
     const address = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`coho server did not start in ${startTimeoutMs} ms`)),
+      const timer = setTimeout(() => reject(new Error(`coho ${kind} did not start in ${startTimeoutMs} ms`)),
         startTimeoutMs);
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`coho server exited with ${code}`)); });
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`coho ${kind} exited with ${code}`)); });
       readline.createInterface({ input: child.stderr }).on('line', (line) => {
         let record;
         try { record = JSON.parse(line); } catch { process.stderr.write(`${line}\n`); return; }
@@ -66,4 +72,22 @@ async function startCohoServer({ name = 'node-test', tokens = {}, startTimeoutMs
   }
 }
 
-module.exports = { startCohoServer, PYTHON };
+// A `coho daemon` for `server` (from startCohoServer). serverToken: a connector-role token of the server;
+// tokens: the daemon's own ({ token: { user, roles, connector? } }); services: its integration_services
+// (plain objects, written as JSON, which YAML accepts).
+async function startCohoDaemon({ name = 'node-daemon', server, serverToken, tokens = {}, services = [],
+  startTimeoutMs = 20000 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coho-node-daemon-'));
+  const config = path.join(dir, 'daemon.json');
+  fs.writeFileSync(config, JSON.stringify({
+    daemon_name: name, listen: '127.0.0.1:0', user: 'node-daemon',
+    server: { address: server.address, token: serverToken },
+    auth: { tokens },
+    integration_services: services,
+    scheduler: { retry_initial_seconds: 0.1, retry_max_seconds: 1 },
+    shutdown_grace_seconds: 1,
+  }, null, 2));
+  return spawnCoho('daemon', config, dir, startTimeoutMs);
+}
+
+module.exports = { startCohoServer, startCohoDaemon, PYTHON };

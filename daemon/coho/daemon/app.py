@@ -14,6 +14,8 @@ import grpc.aio
 from coho.daemon.admin import SERVICE_NAME, IntegrationDaemonServicer
 from coho.daemon.config import DaemonConfig
 from coho.daemon.host import ConnectorHost
+from coho.daemon.remote import SERVICE_NAME as REMOTE_SERVICE
+from coho.daemon.remote import ConnectorHostServicer, DaemonAuthenticator
 from coho.server.rpc.auth import AuthInterceptor
 from coho.server.rpc.hosting import GrpcHost, HostedApp, run_until_signal
 
@@ -35,7 +37,10 @@ class DaemonApp(HostedApp):
         self._channel = channel
         self._connectors: ConnectorHost | None = None
         self.auth = AuthInterceptor(config.auth)
-        chosen: dict[str, object] = {SERVICE_NAME: _LateServicer(self)}
+        # Attach and the access-service proxy need a connector token naming its connector.
+        self.auth.authenticator = DaemonAuthenticator(config.auth)
+        chosen: dict[str, object] = {SERVICE_NAME: _LateServicer(self),
+                                     REMOTE_SERVICE: ConnectorHostServicer(lambda: self.connectors)}
         chosen.update(servicers or {})
         self.host = GrpcHost(
             name=config.daemon_name,

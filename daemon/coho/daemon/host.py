@@ -11,18 +11,22 @@ import logging
 import time
 from collections import deque
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import grpc.aio
 
 from coho.client import ClientTls, connect
 from coho.daemon.config import ConnectorConfig, DaemonConfig, ServiceKind
+from coho.daemon.remote import DETACHED
 from coho.daemon.reports import ReportStore
 from coho.daemon.runner import ConnectorRunner
 from coho.integration.v1 import connectors_pb2 as cpb
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
 from coho.server.errors import FailedPrecondition, NotFound
+
+if TYPE_CHECKING:
+    from coho.daemon.remote import RemoteSession
 
 log = logging.getLogger("coho.daemon.host")
 
@@ -70,12 +74,32 @@ class ConnectorHost:
         runner = ConnectorRunner(self, service_name, kind, config)
         self.runners[config.name] = runner
         if config.is_remote:
-            # Remote connectors attach through ConnectorHostService.Attach, which is not built yet.
+            # Its supervisor starts when the connector attaches (ConnectorHostService.Attach).
             runner.state.status = S.CONNECTOR_STATUS_WAITING
             runner.state.failing_error = "waiting for the remote connector to attach"
         else:
             runner.start()
         return runner
+
+    async def attach(self, runner: ConnectorRunner, session: RemoteSession) -> None:
+        """A remote connector attached: (re)start its supervisor, which initializes it over the stream."""
+        await runner.stop(S.CONNECTOR_STATUS_WAITING)
+        runner.session = session
+        runner.state.consecutive_failures = 0
+        runner.state.failing_error = ""
+        runner.start()
+
+    async def detached(self, runner: ConnectorRunner, session: RemoteSession) -> None:
+        """A remote connector's stream ended: stop its supervisor and show why, unless it re-attached."""
+        if runner.session is not session:
+            return
+        by_peer = session.closed_by_peer
+        if not self.stopping:
+            await runner.stop(S.CONNECTOR_STATUS_FAILED if by_peer else S.CONNECTOR_STATUS_STOPPED)
+        if runner.session is session:
+            runner.session = None
+            if by_peer and not self.stopping:
+                runner.state.failing_error = DETACHED
 
     async def stop(self) -> None:
         """Disconnect every connector (concurrently, each bounded) and close the channel."""
@@ -155,6 +179,7 @@ class ConnectorHost:
 
     async def restart(self, name: str = "") -> list[str]:
         """Disconnect and reinitialize one connector (or all), clearing its failure count."""
+        # A remote connector's Disconnect ends its stream, so it restarts by attaching again, not from here.
         runners = [r for r in self.selected(name) if not r.config.is_remote]
         await asyncio.gather(*(r.stop() for r in runners))
         for runner in runners:

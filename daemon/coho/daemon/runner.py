@@ -32,6 +32,7 @@ from coho.integration.v1 import connectors_pb2 as cpb
 
 if TYPE_CHECKING:
     from coho.daemon.host import ConnectorHost
+    from coho.daemon.remote import RemoteSession
 
 log = logging.getLogger("coho.daemon.runner")
 
@@ -79,6 +80,9 @@ class ConnectorRunner:
         self._started = False
         self._background: set[asyncio.Task[Any]] = set()
         self._waiters: dict[str, list[asyncio.Future[cpb.IntegrationReport | None]]] = {}
+        # A remote connector's attach stream; None while it is not attached.
+        self.session: RemoteSession | None = None
+        self.stopping = False
 
     @property
     def name(self) -> str:
@@ -90,11 +94,14 @@ class ConnectorRunner:
 
     # -- control (called by the host) -----------------------------------------------------------------
     def start(self) -> None:
+        self.stopping = False
         self._task = asyncio.create_task(self._supervise(), name=f"connector:{self.name}")
 
     async def stop(self, final_status: int = S.CONNECTOR_STATUS_STOPPED) -> None:
         """Cancel the supervisor; its teardown disconnects the connector within the configured bound."""
         task, self._task = self._task, None
+        # Lets a remote connector tell a stop (send Disconnect) from a failed start being retried (do not).
+        self.stopping = True
         if task is not None and not task.done():
             task.cancel()
             bound = self.host.config.scheduler.disconnect_timeout_seconds + 2 * ABANDON_AFTER_CANCEL_SECONDS
@@ -189,6 +196,12 @@ class ConnectorRunner:
         self._set_status(S.CONNECTOR_STATUS_RUNNING)
 
     def _build(self) -> IntegrationConnector[Any]:
+        if self.config.is_remote:
+            from coho.daemon.remote import RemoteConnector
+
+            if self.session is None or self.session.closed:
+                raise InitializeFailed("the remote connector is not attached")
+            return RemoteConnector(self, self.session)
         try:
             cls = load_entry_point(self.config.entry_point)
             connector = cls()
@@ -196,16 +209,19 @@ class ConnectorRunner:
             raise ConfigFailed(f"cannot load {self.config.entry_point!r}: {_describe(err)}") from err
         return connector
 
-    def _make_context(self) -> IntegrationContext:
+    def identity(self) -> ConnectorIdentity:
+        """What this connector's calls carry (its context's, and the proxy's for a remote connector)."""
         daemon = self.host.config
         override = self.config.user_id or ""
-        identity = ConnectorIdentity(
+        return ConnectorIdentity(
             connector_id=self.connector_id, connector_name=self.name, daemon_name=daemon.daemon_name,
             user_id=override or daemon.user, user_overridden=bool(override and override != daemon.user),
             metadata_source=self.config.metadata_source or "",
             permitted_synchronization=self.config.permitted_synchronization)
+
+    def _make_context(self) -> IntegrationContext:
         return context_class(self.kind)(
-            identity=identity, config=self.config, channel=self.host.channel, tracker=self.tracker,
+            identity=self.identity(), config=self.config, channel=self.host.channel, tracker=self.tracker,
             loop=asyncio.get_running_loop(), on_denied=self._on_denied)
 
     def _on_denied(self, method: str) -> None:
@@ -420,7 +436,8 @@ def runner_info(runner: ConnectorRunner) -> cpb.ConnectorInfo:
     info = cpb.ConnectorInfo(
         connector_id=runner.connector_id, config=connector_config_proto(runner),
         status=state.status, failing_error=state.failing_error,  # type: ignore[arg-type]
-        consecutive_failures=state.consecutive_failures, refresh_count=state.refresh_count)
+        consecutive_failures=state.consecutive_failures, refresh_count=state.refresh_count,
+        attached=runner.session is not None and not runner.session.closed)
     for name, value in (("last_refresh_start", state.last_refresh_start),
                         ("last_refresh_end", state.last_refresh_end), ("next_refresh", state.next_refresh)):
         stamp = timestamp_or_none(value)
