@@ -7,6 +7,7 @@ thread, and a read that runs several statements runs them in one read transactio
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import uuid
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
-from coho.server.errors import FailedPrecondition, InvalidArgument, OutOfRange
+from coho.server.errors import FailedPrecondition, InvalidArgument, OutOfRange, Unavailable
 from coho.server.store import sqlite_find
 from coho.server.store.base import (
     AnnexRecord,
@@ -40,6 +41,7 @@ from coho.server.store.sqlite_unique import find_by_unique
 from coho.server.store.values import DEFAULT_INDEXED, Names
 from coho.server.store.writer import GroupCommitWriter
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 COLLECTION_ID_KEY = "coho.store.metadata_collection_id"
 _CHANGE_COLUMNS = (
@@ -126,6 +128,10 @@ class SqliteStore(Store):
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
+        # Reads in progress, so close can wait for them: closing a sqlite3 connection while another thread
+        # runs a statement on it crashes the process (seen when the Out Topic read during shutdown).
+        self._read_gate = threading.Condition()
+        self._active_reads = 0
 
     # -- writing ----------------------------------------------------------------------------------------
     async def write(self, op: Callable[[WriteTxn], T]) -> T:
@@ -160,17 +166,33 @@ class SqliteStore(Store):
         return conn
 
     @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's reader connection for one read, counted so that close waits for it."""
+        with self._read_gate:
+            if self._closed:
+                raise Unavailable(message="the repository is closed", reason="STORE_CLOSED")
+            self._active_reads += 1
+        try:
+            yield self._reader()
+        finally:
+            with self._read_gate:
+                self._active_reads -= 1
+                if self._active_reads == 0:
+                    self._read_gate.notify_all()
+
+    @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """One read transaction, so every statement of a read sees the same committed state."""
-        conn = self._reader()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        with self._reading() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     def _one(self, sql: str, params: Sequence[object]) -> Any:
-        return self._reader().execute(sql, params).fetchone()
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchone()
 
     def get_entity(self, guid: str, as_of_ms: int | None = None) -> instances_pb2.EntityDetail | None:
         body = self._versioned("entity", guid, as_of_ms, "AND is_proxy = 0")
@@ -225,7 +247,8 @@ class SqliteStore(Store):
             return sqlite_find.find(conn, "relationship", query, self.indexed)
 
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
-        return find_by_unique(self._reader(), type_names, property_name, value, self.indexed)
+        with self._reading() as conn:
+            return find_by_unique(conn, type_names, property_name, value, self.indexed)
 
     # -- change log -------------------------------------------------------------------------------------
     def read_changes(self, after_sequence: int, limit: int) -> list[ChangeRecord]:
@@ -249,7 +272,7 @@ class SqliteStore(Store):
                 "WHERE sequence > ? ORDER BY sequence LIMIT ?",
                 (after_sequence, limit),
             ).fetchall()
-        return [AnnexRecord(*row) for row in rows]
+        return list(map(AnnexRecord._make, rows))
 
     def add_commit_listener(self, listener: Callable[[int], None]) -> None:
         # Copy-on-write so the writer thread never iterates a list being appended to.
@@ -261,11 +284,10 @@ class SqliteStore(Store):
     def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
         if not refresh_id:
             return []
-        rows = (
-            self._reader()
-            .execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE refresh_id = ? ORDER BY sequence", (refresh_id,))
-            .fetchall()
-        )
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE refresh_id = ? ORDER BY sequence", (refresh_id,)
+            ).fetchall()
         return [_change_record(row) for row in rows]
 
     def head_sequence(self) -> int:
@@ -274,7 +296,8 @@ class SqliteStore(Store):
             return max(int(top or 0), _floor(conn) - 1, 0)
 
     def floor_sequence(self) -> int:
-        return _floor(self._reader())
+        with self._reading() as conn:
+            return _floor(conn)
 
     def compact_changes(self, keep_after_sequence: int) -> int:
         # Runs on the writer like any write; it is a short DELETE, so blocking the caller briefly is fine.
@@ -318,7 +341,8 @@ class SqliteStore(Store):
         )
 
     def integrity_check(self) -> str:
-        rows = self._reader().execute("PRAGMA integrity_check").fetchall()
+        with self._reading() as conn:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(row[0]) for row in rows)
 
     # -- closing ----------------------------------------------------------------------------------------
@@ -326,10 +350,14 @@ class SqliteStore(Store):
         # Draining may take a moment; do it off the event loop.
         await asyncio.to_thread(self.close_sync)
 
-    def close_sync(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def close_sync(self, read_drain_seconds: float = 10.0) -> None:
+        with self._read_gate:
+            if self._closed:
+                return
+            self._closed = True
+            # New reads now fail with UNAVAILABLE; wait (bounded) for the ones in progress to finish.
+            if not self._read_gate.wait_for(lambda: self._active_reads == 0, timeout=read_drain_seconds):
+                log.warning("closing the store with %d reads still running", self._active_reads)
         self._writer.close()
         self._checkpointer.close()
         with self._readers_lock:
