@@ -2,7 +2,7 @@
 
     python bench/bench_server.py            # 3 runs of 4 s throughput windows, 500 sequential calls
     python bench/bench_server.py --quick    # 3 runs of 1.5 s windows, 150 sequential calls
-    python bench/bench_server.py --no-record   # print only; do not append to bench/RESULTS.md
+    python bench/bench_server.py --no-record   # print only; do not update bench/RESULTS.md
 
 Processes: the server is `python -m coho.server.cli server` (the deployed entry point: auth interceptor,
 all services, Out Topic tailer, SQLite with synchronous=NORMAL) on 127.0.0.1:0; the baseline is a raw
@@ -279,7 +279,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1.5 s windows and 150 sequential calls")
     parser.add_argument("--runs", type=int, default=3, help="runs per target; figures are medians")
-    parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    parser.add_argument("--no-record", action="store_true", help="do not update bench/RESULTS.md")
     parser.add_argument("--serve-echo", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo:
@@ -291,9 +291,23 @@ def main() -> None:
     if not args.no_record:
         command = "python bench/bench_server.py" + (" --quick" if args.quick else "")
         stamp = time.strftime("%Y-%m-%d %H:%M")
-        with RESULTS.open("a", encoding="utf-8") as out:
-            out.write(f"\n## Server\n\n`{command}` ({stamp}, Python {sys.version.split()[0]}, "
-                      f"{os.cpu_count()} CPUs, medians of {args.runs} runs)\n\n" + "\n".join(table) + "\n")
+        record(f"`{command}` ({stamp}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+               f"medians of {args.runs} runs)", table)
+
+
+def record(caption: str, table: list[str]) -> None:
+    """Replace the caption and table of RESULTS.md's Server section (its notes stay), or add the section."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    block = f"## Server\n\n{caption}\n\n" + "\n".join(table) + "\n"
+    start = text.find("## Server\n")
+    if start < 0:
+        RESULTS.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+        return
+    # The old table ends at the first blank line after its first row; anything after that is notes.
+    table_start = text.find("\n|", start)
+    end = text.find("\n\n", table_start) if table_start >= 0 else -1
+    end = len(text) if end < 0 else end + 1
+    RESULTS.write_text(text[:start] + block + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -159,3 +159,47 @@ async def test_idle_heartbeat_and_close(store: SqliteStore, hub: OutTopicHub) ->
     with pytest.raises(Exception) as caught:
         await feed.next(10, 0.05)
     assert getattr(caught.value, "reason", "") == "DRAINING"
+
+
+async def test_tailer_reads_nothing_without_feeds_and_a_late_feed_misses_nothing(
+        repo: Repository, store: SqliteStore, hub: OutTopicHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    read = store.read_annexes
+
+    def counting(after: int, limit: int) -> list:  # type: ignore[type-arg]
+        calls.append(after)
+        return read(after, limit)
+
+    monkeypatch.setattr(store, "read_annexes", counting)
+    start = store.head_sequence()
+    for _ in range(5):
+        await add_many(repo, 3)
+        await asyncio.sleep(0.01)
+    assert calls == []  # nobody listens: commits cost the tailer no change-log read
+    early = hub.open_feed(start, MATCH_ALL)
+    first_head = store.head_sequence()
+    assert await collect(early, first_head) == list(range(start + 1, first_head + 1))  # catch-up, unread entries
+
+    async def writer() -> None:
+        for _ in range(20):
+            await add(repo)
+            await asyncio.sleep(0)
+
+    # Writes race the late feed's switch from catch-up to live, and the tailer resumes from its position.
+    task = asyncio.create_task(writer())
+    late = hub.open_feed(start, MATCH_ALL)
+    await task
+    head = store.head_sequence()
+    assert await collect(late, head) == list(range(start + 1, head + 1))
+    assert await collect(early, head) == list(range(first_head + 1, head + 1))
+    early.close()
+    late.close()
+    assert hub.live_feeds == 0
+    # Every feed left; one opens after more unread writes and sees them all, then the live ones, with no gap.
+    await add_many(repo, 4)
+    again = hub.open_feed(head, MATCH_ALL)
+    first = await again.next(1, 5)
+    await add_many(repo, 3)
+    final = store.head_sequence()
+    seen = [sequence for sequence, _ in first.events] + await collect(again, final)
+    assert seen == list(range(head + 1, final + 1))

@@ -11,6 +11,10 @@ Shape (etcd's watch model: synced and unsynced watchers):
   itself (off the event loop) until a short page shows it reached the tail, and only then attaches to the
   hub. Attaching happens on the loop with no await between the position check and the registration, and
   the hub only offers a feed entries after its position, so the switch has no gap and no duplicate.
+- **Idle when nobody listens.** With no live feed the tailer reads nothing (a commit costs one loop
+  wake-up, which coincides with the writer's own): nobody would receive the frames, and a feed that opens
+  later reads its own catch-up. The first feed to attach moves the tail to its position and wakes the
+  tailer, so it resumes exactly where that feed stopped.
 - **Bounded memory.** A live feed buffers at most ``max_buffered_events`` matching events. One that would
   exceed it is detached, its buffer dropped, and its next read raises RESOURCE_EXHAUSTED
   ``SUBSCRIBER_TOO_SLOW``; the client resumes from the last sequence it saw (the log is the real buffer,
@@ -112,8 +116,13 @@ class Feed:
                 return self._delivery([])
 
     def _take(self, max_events: int) -> Delivery:
-        count = min(max_events, len(self._pending))
-        events = [self._pending.popleft() for _ in range(count)]
+        pending = self._pending
+        if len(pending) <= max_events:
+            # The usual case (a live batch, the last slice of a catch-up page): take all without a per-event pop.
+            events = list(pending)
+            pending.clear()
+        else:
+            events = [pending.popleft() for _ in range(max_events)]
         return self._delivery(events)
 
     def _delivery(self, events: list[Framed]) -> Delivery:
@@ -222,6 +231,8 @@ class OutTopicHub:
         """Every entry up to here has been offered to the live feeds."""
         self.high_water = 0
         """The largest single-feed buffer seen (tests and metrics: it never exceeds max_buffered_events)."""
+        self._epoch = 0
+        """Bumped whenever the tail is moved by anything but the tailer: a read in flight is then stale."""
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -292,7 +303,15 @@ class OutTopicHub:
 
     def try_attach(self, feed: Feed) -> bool:
         """Make a caught-up feed live; False when the hub has already fanned out entries past its position."""
-        if feed.position < self.tail or self._closed:
+        if self._closed:
+            return False
+        if not self._feeds:
+            # Nobody was live, so the tailer offered nothing and the tail only marks where it stopped; the
+            # first feed's position is exactly where it must resume (the feed read everything up to it).
+            self.tail = feed.position
+            self._epoch += 1
+            self._wakeup.set()
+        elif feed.position < self.tail:
             return False
         self._feeds.add(feed)
         feed.attached()
@@ -316,7 +335,8 @@ class OutTopicHub:
         """
         records = with_annexes(self.store, self.store.read_annexes(after_sequence, limit))
         if event_filter.selects_all:
-            events = [(r.sequence, frame(r.sequence, r.annex)) for r in records if r.annex]
+            # Unpacking the record tuple is cheaper than its named attributes, and this runs per event.
+            events = [(sequence, frame(sequence, annex)) for sequence, _, _, _, _, annex in records if annex]
         else:
             admits = event_filter.admits
             events = [(r.sequence, frame(r.sequence, r.annex)) for r in records if r.annex and admits(r)]
@@ -344,8 +364,12 @@ class OutTopicHub:
                 self._wakeup.set()
 
     async def _drain(self) -> None:
-        while True:
+        # No live feed: skip the read (see the module docstring); try_attach sets the tail and wakes us.
+        while self._feeds:
+            epoch = self._epoch
             scanned = await asyncio.to_thread(self._read_scanned, self.tail)
+            if epoch != self._epoch:
+                continue  # the tail moved while reading (every feed left, then one attached): read again
             if not scanned:
                 return
             self._fan_out(scanned)

@@ -2,9 +2,9 @@
 
 Each method is validate → call :class:`~coho.server.repository.Repository` → build the response; errors go
 through ``@rpc_method``. Every response carries a ResponseHeader: the write's change-log sequence for writes,
-the head sequence for reads. ``federated`` queries are answered from this repository only until the cohort
-layer exists. Finds and graph queries run in a worker thread so a slow query never stalls the event loop;
-single-row gets run inline (a primary-key read is cheaper than the thread hop).
+the head sequence for reads. A ``federated`` Find* also asks the cohort peers (coho.server.cohort.federation).
+Finds and graph queries run in a worker thread so a slow query never stalls the event loop; single-row gets
+run inline (a primary-key read is cheaper than the thread hop).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import grpc.aio
 from coho.omrs.v1 import common_pb2, events_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
+from coho.server.cohort.federation import federated_find
 from coho.server.errors import FailedPrecondition
 from coho.server.rpc.errors import require, rpc_method
 from coho.server.rpc.identity import current_caller
@@ -87,6 +88,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
     @rpc_method
     async def FindEntities(self, request: mcs.FindEntitiesRequest, context: Ctx) -> Any:
+        if request.query.federated:
+            return await self._federated("FindEntities", request, context)
         q = request.query
         page = await asyncio.to_thread(
             self.repo.find_entities, type_name=q.type_name, subtype_names=list(q.subtype_names),
@@ -99,6 +102,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
     @rpc_method
     async def FindEntitiesByPropertyValue(self, request: mcs.FindEntitiesByPropertyValueRequest, context: Ctx) -> Any:
+        if request.federated:
+            return await self._federated("FindEntitiesByPropertyValue", request, context)
         page = await asyncio.to_thread(
             self.repo.find_entities_by_property_value, request.search_criteria, type_name=request.type_name,
             statuses=list(request.limit_results_by_status),
@@ -218,6 +223,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
     @rpc_method
     async def FindRelationships(self, request: mcs.FindRelationshipsRequest, context: Ctx) -> Any:
+        if request.query.federated:
+            return await self._federated("FindRelationships", request, context)
         q = request.query
         page = await asyncio.to_thread(
             self.repo.find_relationships, type_name=q.type_name, subtype_names=list(q.subtype_names),
@@ -231,6 +238,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     async def FindRelationshipsByPropertyValue(
         self, request: mcs.FindRelationshipsByPropertyValueRequest, context: Ctx
     ) -> Any:
+        if request.federated:
+            return await self._federated("FindRelationshipsByPropertyValue", request, context)
         page = await asyncio.to_thread(
             self.repo.find_relationships_by_property_value, request.search_criteria, type_name=request.type_name,
             statuses=list(request.limit_results_by_status), as_of_ms=ms_or_none(request, "as_of_time"),
@@ -298,6 +307,13 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
             request.new_home_metadata_collection_name)
         return mcs.ReHomeRelationshipResponse(header=self._header(written.sequence), relationship=written.value)
 
+    async def _federated(self, method: str, request: Any, context: Ctx) -> Any:
+        """A federated Find*: this member plus its cohort peers, merged (coho.server.cohort.federation)."""
+        # The undecorated handler answers our own part, so an error in it is mapped once, by our caller.
+        local = getattr(type(self), method).__wrapped__
+        return await federated_find(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
+                                    local=lambda one_hop: local(self, one_hop, context))
+
     # -- graph queries ----------------------------------------------------------------------------------------
 
     @rpc_method
@@ -350,7 +366,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     @rpc_method
     async def RefreshEntityReferenceCopy(self, request: mcs.RefreshEntityReferenceCopyRequest, context: Ctx) -> Any:
         require(request, "guid", "home_metadata_collection_id")
-        raise self._no_cohort()
+        sequence = await self._refresh(request, relationship=False)
+        return mcs.RefreshEntityReferenceCopyResponse(header=self._header(sequence))
 
     @rpc_method
     async def SaveRelationshipReferenceCopy(
@@ -374,7 +391,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
         self, request: mcs.RefreshRelationshipReferenceCopyRequest, context: Ctx
     ) -> Any:
         require(request, "guid", "home_metadata_collection_id")
-        raise self._no_cohort()
+        sequence = await self._refresh(request, relationship=True)
+        return mcs.RefreshRelationshipReferenceCopyResponse(header=self._header(sequence))
 
     @rpc_method
     async def SaveInstanceReferenceCopies(self, request: mcs.SaveInstanceReferenceCopiesRequest, context: Ctx) -> Any:
@@ -385,6 +403,14 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
             header=self._header(written.sequence),
             entity_outcomes=[_outcome(o) for o in entity_outcomes],
             relationship_outcomes=[_outcome(o) for o in relationship_outcomes])
+
+    async def _refresh(self, request: Any, *, relationship: bool) -> int:
+        """The request goes into our log (DESIGN §5); the home answers later with REFRESHED_* in its own."""
+        if self.runtime.cohort is None or not self.runtime.config.cohorts:
+            raise self._no_cohort()
+        return int(await self.runtime.cohort.request_refresh(
+            current_caller(), request.guid, request.type_name, request.home_metadata_collection_id,
+            relationship=relationship))
 
     def _no_cohort(self) -> FailedPrecondition:
         # A refresh asks the home member to re-send its instance over the cohort; with no cohort connection
