@@ -13,7 +13,7 @@ NestedFile links + 2,000 change-log events per call):
 (4) baselines: raw SQLite executemany of 1,000 rows of the same body size in one transaction (x2 tables, as
     entities + change log), and a raw grpc.aio echo of the same request answered with a same-size response.
 
-Results are appended to bench/RESULTS.md under "Data Manager".
+Results are printed; --record adds the run to the "Data Manager" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import asyncio
 import multiprocessing
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 import uuid
@@ -32,6 +31,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from results_file import record_run
 
 from coho.access.v1 import data_manager_service_pb2 as dm
 from coho.access.v1 import data_manager_service_pb2_grpc as dm_grpc
@@ -45,7 +45,6 @@ from coho.server.types import TypeRegistry
 
 BATCH = 1000
 CALLER = Caller(user_id="bench", connector_id="bench-files", metadata_source="fs:bench")
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 OPTIONS = [("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)]
 
 
@@ -235,6 +234,7 @@ async def bench_echo(batches: list[list[dm.DataElement]]) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5 batches instead of 30")
+    parser.add_argument("--record", action="store_true", help="add this run to bench/RESULTS.md")
     args = parser.parse_args()
     count = 5 if args.quick else 30
     batches = [batch(b) for b in range(count)]
@@ -256,14 +256,8 @@ async def main() -> None:
         f"gRPC new / echo = {grpc_created / echo:.1%}; gRPC new / core new = {grpc_created / core_created:.1%}",
     ]
     print("\n".join(lines))
-    with RESULTS.open("a", encoding="utf-8") as out:
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        out.write(
-            f"\n## Data Manager\n\n`python bench/bench_data_manager.py{' --quick' if args.quick else ''}` "
-            f"({stamp}, {count} batches of {BATCH}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n\n"
-        )
-        out.write("".join(f"- {line}\n" for line in lines))
-
+    if args.record:
+        record_run("Data Manager", f"python bench/bench_data_manager.py{' --quick' if args.quick else ''}", lines)
 
 if __name__ == "__main__":
     asyncio.run(main())

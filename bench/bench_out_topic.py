@@ -17,7 +17,7 @@ A server process (real SQLite on a temp dir, Repository, OutTopic hub, grpc.aio)
 The Out Topic is opened before the preload, as in a running server, so the preloaded writes store their
 encoded events (the change annexes the catch-up reads).
 
-Results are appended to bench/RESULTS.md under "Out Topic".
+Results are printed; --record adds the run to the "Out Topic" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import multiprocessing
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +35,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from results_file import record_run
 
 from coho.access.v1 import out_topic_service_pb2 as ot
 from coho.access.v1 import out_topic_service_pb2_grpc as ot_grpc
@@ -238,6 +238,7 @@ async def _catch_up(port: int, head: int, conn: Connection) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--record", action="store_true", help="add this run to bench/RESULTS.md")
     args = parser.parse_args()
     seconds, preload = (3.0, 20_000) if args.quick else (10.0, 100_000)
     ctx = multiprocessing.get_context("spawn")
@@ -261,14 +262,8 @@ def main() -> None:
         f"(raw {catch['raw_cpu_us']:.2f} us)",
     ]
     print("\n".join(lines))
-    results = Path(__file__).with_name("RESULTS.md")
-    with results.open("a", encoding="utf-8") as out:
-        out.write(
-            f"\n## Out Topic\n\n`python bench/bench_out_topic.py{' --quick' if args.quick else ''}` "
-            f"({time.strftime('%Y-%m-%d %H:%M')}, {sys.platform}, 2 cores)\n\n"
-        )
-        out.write("".join(f"- {line}\n" for line in lines))
-
+    if args.record:
+        record_run("Out Topic", f"python bench/bench_out_topic.py{' --quick' if args.quick else ''}", lines)
 
 if __name__ == "__main__":
     main()
