@@ -8,7 +8,7 @@ from pathlib import Path
 import grpc
 import pytest
 from contract.builders import new_entity, new_rel, props, remote_entity, remote_relationship, string
-from servertest import Stubs, client, expect, running
+from servertest import Stubs, client, expect, rpc_error, running
 
 from coho.omrs.v1 import common_pb2, instances_pb2, typedefs_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
@@ -214,3 +214,16 @@ async def test_change_log_and_retention_floor(tmp_path: Path) -> None:
         rest = await s.mcs.ReadChangeLog(mcs.ReadChangeLogRequest(after_sequence=2))
         assert [e.sequence for e in rest.entries] == [3]
 
+
+
+async def test_empty_guid_is_invalid_argument_not_not_found(tmp_path: Path) -> None:
+    async with running(tmp_path) as app, client(app) as stubs:
+        for call in (
+            stubs.mcs.DeleteEntity(mcs.DeleteEntityRequest()),
+            stubs.mcs.PurgeRelationship(mcs.PurgeRelationshipRequest()),
+            stubs.mcs.UpdateEntityProperties(mcs.UpdateEntityPropertiesRequest()),
+        ):
+            err = await rpc_error(call)
+            assert err.code == grpc.StatusCode.INVALID_ARGUMENT, err
+            assert err.reason == "MISSING_FIELD"
+            assert ("guid", "is required") in err.field_violations

@@ -175,7 +175,17 @@ def check_deleted(header: instances_pb2.InstanceHeader) -> None:
         )
 
 
-def entity_not_found(guid: str, *, proxy_only: bool = False) -> NotFound:
+def _missing_guid() -> InvalidArgument:
+    # Every lookup that fails funnels through the two functions below; an empty GUID there is bad input,
+    # not an unknown instance, so it is reported as such (DESIGN §3) wherever the call came from.
+    return InvalidArgument(
+        message="a GUID is required", reason="MISSING_FIELD", field_violations=[("guid", "is required")]
+    )
+
+
+def entity_not_found(guid: str, *, proxy_only: bool = False) -> NotFound | InvalidArgument:
+    if not guid:
+        return _missing_guid()
     if proxy_only:
         return NotFound(
             message=f"only a proxy of entity {guid} is stored here",
@@ -191,7 +201,9 @@ def entity_not_found(guid: str, *, proxy_only: bool = False) -> NotFound:
     )
 
 
-def relationship_not_found(guid: str) -> NotFound:
+def relationship_not_found(guid: str) -> NotFound | InvalidArgument:
+    if not guid:
+        return _missing_guid()
     return NotFound(
         message=f"relationship {guid} not found",
         reason="RELATIONSHIP_NOT_FOUND",
