@@ -119,3 +119,27 @@ async def test_connector_tags_reach_the_change_log_and_user_is_credited(tmp_path
         async with client(app, READER_TOKEN) as reader:
             await expect(DENIED, "CONNECTOR_TAGS_NOT_ALLOWED", reader.mcs.GetMetadataCollectionId(
                 mcs.GetMetadataCollectionIdRequest(), metadata=[("x-coho-connector-id", "x")]))
+
+
+async def test_to_third_party_connector_may_read_but_not_write_and_denials_are_audited(tmp_path: Path) -> None:
+    direction = [("x-coho-connector-id", "exporter"), ("x-coho-permitted-synchronization", "TO_THIRD_PARTY")]
+    async with running(tmp_path) as app:
+        async with client(app, token=CONNECTOR_TOKEN) as conn:
+            await conn.mcs.GetMetadataCollectionId(mcs.GetMetadataCollectionIdRequest(), metadata=direction)
+            await expect(grpc.StatusCode.PERMISSION_DENIED, "SYNC_DIRECTION_FORBIDDEN",
+                         conn.mcs.AddEntity(mcs.AddEntityRequest(entity=new_entity()), metadata=direction))
+            both = [("x-coho-permitted-synchronization", "BOTH_DIRECTIONS")]
+            await conn.mcs.AddEntity(mcs.AddEntityRequest(entity=new_entity()), metadata=both)
+            await expect(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PERMITTED_SYNCHRONIZATION",
+                         conn.mcs.AddEntity(mcs.AddEntityRequest(entity=new_entity()),
+                                            metadata=[("x-coho-permitted-synchronization", "SIDEWAYS")]))
+        async with client(app, token=READER_TOKEN) as reader:
+            # Like every x-coho tag, the direction is for connector tokens only.
+            await expect(grpc.StatusCode.PERMISSION_DENIED, "CONNECTOR_TAGS_NOT_ALLOWED",
+                         reader.mcs.GetMetadataCollectionId(mcs.GetMetadataCollectionIdRequest(), metadata=direction))
+        async with client(app) as admin:
+            reply = await admin.admin.QueryAuditLog(admin_pb.QueryAuditLogRequest(
+                severities=[admin_pb.AUDIT_LOG_SEVERITY_SECURITY]))
+            denials = [r for r in reply.records if r.action == "SYNC_DIRECTION_FORBIDDEN"]
+            assert len(denials) == 1
+            assert "AddEntity" in denials[0].details["method"]

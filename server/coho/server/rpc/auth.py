@@ -22,7 +22,7 @@ import grpc
 import grpc.aio
 
 from coho.server.config import AuthConfig, Principal, token_fingerprint
-from coho.server.errors import CohoError, PermissionDenied, Unauthenticated
+from coho.server.errors import CohoError, InvalidArgument, PermissionDenied, Unauthenticated
 from coho.server.repository.api import Caller
 from coho.server.rpc.errors import to_grpc_status
 from coho.server.rpc.identity import Identity, reset_identity, set_identity
@@ -39,7 +39,12 @@ METADATA_SOURCE_KEY = "x-coho-metadata-source"
 # Lets a daemon's one connector token credit a connector's userId override; only users listed in the
 # token's ``act_as`` are accepted, so a token can never impersonate an arbitrary user.
 USER_ID_KEY = "x-coho-user-id"
-TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY, USER_ID_KEY)
+# A connector's permitted synchronization (Egeria's BOTH_DIRECTIONS / TO_THIRD_PARTY / FROM_THIRD_PARTY).
+# The server enforces it, rather than only the daemon, so a denial is refused and audit-logged in one place
+# whichever way the call came (Python context, remote connector proxy, or a hand-written client).
+PERMITTED_SYNC_KEY = "x-coho-permitted-synchronization"
+PERMITTED_SYNC_VALUES = frozenset({"BOTH_DIRECTIONS", "TO_THIRD_PARTY", "FROM_THIRD_PARTY"})
+TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY, USER_ID_KEY, PERMITTED_SYNC_KEY)
 
 # Services that never need credentials: probes and tooling must work before anyone has a token.
 OPEN_SERVICE_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
@@ -114,11 +119,14 @@ class Authenticator:
     def identify(self, method: str, metadata: Mapping[str, str]) -> Identity:
         principal = self._principal(metadata.get("authorization"))
         roles = frozenset(str(role.value) for role in principal.roles)
-        if not roles.intersection(allowed_roles(method)):
+        allowed = allowed_roles(method)
+        if not roles.intersection(allowed):
             raise PermissionDenied(
                 message=f"user {principal.user!r} (roles {sorted(roles)}) may not call {method}",
                 reason="ROLE_NOT_ALLOWED", metadata={"method": method, "user": principal.user})
-        return Identity(caller=self._caller(principal, roles, metadata), roles=roles)
+        caller = self._caller(principal, roles, metadata)
+        _check_direction(method, allowed, caller, metadata.get(PERMITTED_SYNC_KEY, "").strip())
+        return Identity(caller=caller, roles=roles)
 
     def _principal(self, header: str | None) -> Principal:
         if not header:
@@ -147,6 +155,22 @@ class Authenticator:
             connector_id = principal.connector
         return Caller(user_id=_acting_user(principal, tags[USER_ID_KEY]), connector_id=connector_id,
                       refresh_id=tags[REFRESH_ID_KEY], metadata_source=tags[METADATA_SOURCE_KEY])
+
+
+def _check_direction(method: str, allowed: frozenset[str], caller: Caller, permitted: str) -> None:
+    """A connector limited to TO_THIRD_PARTY may read open metadata but never write it."""
+    if not permitted:
+        return
+    if permitted not in PERMITTED_SYNC_VALUES:
+        raise InvalidArgument(
+            message=f"{PERMITTED_SYNC_KEY} must be one of {sorted(PERMITTED_SYNC_VALUES)}",
+            reason="INVALID_PERMITTED_SYNCHRONIZATION", field_violations=[(PERMITTED_SYNC_KEY, permitted)])
+    if permitted == "TO_THIRD_PARTY" and allowed == WRITE_ROLES:
+        raise PermissionDenied(
+            message=f"connector {caller.connector_id!r} may only synchronize to the third party: {method} "
+            "writes open metadata",
+            reason="SYNC_DIRECTION_FORBIDDEN",
+            metadata={"method": method, "user": caller.user_id, "connector_id": caller.connector_id})
 
 
 def _acting_user(principal: Principal, requested: str) -> str:
