@@ -7,8 +7,9 @@ tags a Python connector's :class:`~coho.daemon.tagging.TaggedStub` adds: connect
 metadata source and userId override. Forwarding bytes rather than messages keeps the proxy generic (every
 method of these services, present and future) and costs no re-encoding.
 
-Writes against the connector's permitted synchronization are refused here, before anything is sent, with
-PERMISSION_DENIED SYNC_DIRECTION_FORBIDDEN, exactly as in the Python context.
+Every forwarded call declares the connector's permitted synchronization; the access server refuses writes
+against it with PERMISSION_DENIED SYNC_DIRECTION_FORBIDDEN and audit-logs them, exactly as for the Python
+context, and the refusal is relayed to the connector with its details.
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ from coho.access.v1 import (
     out_topic_service_pb2,
     stewardship_action_service_pb2,
 )
-from coho.daemon.config import PermittedSynchronization
-from coho.daemon.tagging import SYNC_FORBIDDEN, SYNC_GUARDED_SERVICES
 from coho.server.errors import CohoError, PermissionDenied
 from coho.server.rpc.auth import (
     CONNECTOR_ID_KEY,
     METADATA_SOURCE_KEY,
+    PERMITTED_SYNC_KEY,
     READ_ONLY_METHODS,
     REFRESH_ID_KEY,
     USER_ID_KEY,
@@ -143,7 +143,6 @@ class AccessProxy(grpc.GenericRpcHandler):
         try:
             runner = self._runner()
             write = method not in READ_ONLY_METHODS.get(service, frozenset())
-            _check_direction(runner, service, method, write)
             refresh_id = runner.tracker.refreshing or runner.tracker.window.refresh_id
             if write:
                 # Counted so the runner queries the change log for this refresh's report (see RefreshTracker).
@@ -171,18 +170,8 @@ def connector_tags(runner: ConnectorRunner, refresh_id: str) -> list[tuple[str, 
         tags.append((METADATA_SOURCE_KEY, identity.metadata_source))
     if identity.user_overridden:
         tags.append((USER_ID_KEY, identity.user_id))
+    tags.append((PERMITTED_SYNC_KEY, identity.permitted_synchronization.value))
     return tags
-
-
-def _check_direction(runner: ConnectorRunner, service: str, method: str, write: bool) -> None:
-    if not (write and service in SYNC_GUARDED_SERVICES
-            and runner.config.permitted_synchronization is PermittedSynchronization.TO_THIRD_PARTY):
-        return
-    full = f"/{service}/{method}"
-    runner.state.denied_writes += 1
-    log.warning("permitted synchronization forbids this write", extra={"connector": runner.name, "method": full})
-    raise PermissionDenied(message=f"connector {runner.name!r} is TO_THIRD_PARTY: it may not call {full}",
-                           reason=SYNC_FORBIDDEN, metadata={"connector": runner.name, "method": full})
 
 
 async def _relayed(call: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:

@@ -20,12 +20,13 @@ from typing import Any
 
 import grpc
 
-from coho.client.errors import from_rpc_error
+from coho.client.errors import CohoRpcError, from_rpc_error
 from coho.daemon.config import PermittedSynchronization
 from coho.server.errors import PermissionDenied
 from coho.server.rpc.auth import (
     CONNECTOR_ID_KEY,
     METADATA_SOURCE_KEY,
+    PERMITTED_SYNC_KEY,
     READ_ONLY_METHODS,
     REFRESH_ID_KEY,
     USER_ID_KEY,
@@ -39,15 +40,6 @@ log = logging.getLogger("coho.daemon.context")
 CURRENT_REFRESH: ContextVar[str | None] = ContextVar("coho_current_refresh", default=None)
 
 SYNC_FORBIDDEN = "SYNC_DIRECTION_FORBIDDEN"
-
-# Services whose writes ARE synchronization into open metadata. Stewardship requests (to-dos, incidents,
-# governance actions) are not, so a TO_THIRD_PARTY connector may still raise them.
-SYNC_GUARDED_SERVICES = frozenset({
-    "coho.access.v1.DataManagerService",
-    "coho.access.v1.AssetManagerService",
-    "coho.omrs.v1.MetadataCollectionService",
-})
-
 
 def new_refresh_id() -> str:
     return f"refresh-{uuid.uuid4().hex}"
@@ -108,9 +100,10 @@ class RefreshTracker:
 class TaggedStub:
     """A generated stub whose every call carries the connector's identity and refresh id.
 
-    Writes to open metadata from a TO_THIRD_PARTY connector fail with PermissionDenied
-    (SYNC_DIRECTION_FORBIDDEN) before anything is sent; ``on_denied`` records the refusal.
-    Server errors surface as :class:`coho.client.errors.CohoRpcError`.
+    Every call declares the connector's permitted synchronization, and the server refuses writes against it
+    and audit-logs the refusal (one enforcement point for Python and remote connectors alike); such a refusal
+    surfaces here as :class:`PermissionDenied` (SYNC_DIRECTION_FORBIDDEN) and ``on_denied`` counts it.
+    Other server errors surface as :class:`coho.client.errors.CohoRpcError`.
     """
 
     def __init__(self, stub: Any, service: str, identity: ConnectorIdentity, tracker: RefreshTracker,
@@ -129,36 +122,35 @@ class TaggedStub:
             tags.append((METADATA_SOURCE_KEY, ident.metadata_source))
         if ident.user_overridden:
             tags.append((USER_ID_KEY, ident.user_id))
+        tags.append((PERMITTED_SYNC_KEY, ident.permitted_synchronization.value))
         return tags
 
     def is_write(self, method: str) -> bool:
         return method not in self._read_only
 
-    def check_direction(self, method: str) -> None:
-        """Raise PermissionDenied when this write is against the connector's permitted synchronization."""
+    def _forbidden(self, method: str, err: CohoRpcError) -> PermissionDenied:
+        """The server's refusal of a write against the permitted synchronization, as the SDK reports it."""
+        full = f"/{self._service}/{method}"
         ident = self._identity
-        if (self._service in SYNC_GUARDED_SERVICES and self.is_write(method)
-                and ident.permitted_synchronization is PermittedSynchronization.TO_THIRD_PARTY):
-            full = f"/{self._service}/{method}"
-            log.warning("permitted synchronization forbids this write", extra={
-                "connector": ident.connector_name, "method": full, "user": ident.user_id})
-            if self._on_denied is not None:
-                self._on_denied(full)
-            raise PermissionDenied(
-                message=f"connector {ident.connector_name!r} is TO_THIRD_PARTY: it may not call {full}",
-                reason=SYNC_FORBIDDEN, metadata={"connector": ident.connector_name, "method": full})
+        log.warning("permitted synchronization forbids this write", extra={
+            "connector": ident.connector_name, "method": full, "user": ident.user_id})
+        if self._on_denied is not None:
+            self._on_denied(full)
+        return PermissionDenied(message=err.message, reason=SYNC_FORBIDDEN,
+                                metadata={"connector": ident.connector_name, "method": full})
 
     def __getattr__(self, method: str) -> Any:
         call = getattr(self._stub, method)
         unary_request = not method.startswith("Listen")
 
         def invoke(request: Any, **kwargs: Any) -> Any:
-            self.check_direction(method)
             if self.is_write(method):
                 self._tracker.note_write()
             kwargs["metadata"] = [*self.metadata(), *(kwargs.get("metadata") or ())]
             result = call(request, **kwargs)
-            return _translated(result) if unary_request and _is_awaitable_call(result) else result
+            if unary_request and _is_awaitable_call(result):
+                return _translated(result, lambda err: self._forbidden(method, err))
+            return result
 
         return invoke
 
@@ -168,8 +160,11 @@ def _is_awaitable_call(result: Any) -> bool:
     return hasattr(result, "__await__") and not hasattr(result, "__aiter__")
 
 
-async def _translated(call: Any) -> Any:
+async def _translated(call: Any, forbidden: Callable[[CohoRpcError], PermissionDenied]) -> Any:
     try:
         return await call
     except grpc.RpcError as err:
-        raise from_rpc_error(err) from err
+        error = from_rpc_error(err)
+        if error.reason == SYNC_FORBIDDEN:
+            raise forbidden(error) from err
+        raise error from err

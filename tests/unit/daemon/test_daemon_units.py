@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import grpc
+import grpc.aio
 import pytest
 
 from coho.daemon.config import PermittedSynchronization
@@ -14,6 +16,7 @@ from coho.omrs.v1 import instances_pb2
 from coho.server.config import AuthConfig
 from coho.server.errors import PermissionDenied
 from coho.server.rpc.auth import Authenticator
+from coho.server.rpc.errors import to_grpc_status
 
 E = ev
 WRITE = "/coho.omrs.v1.MetadataCollectionService/AddEntity"
@@ -92,28 +95,44 @@ def identity(sync: PermittedSynchronization, user: str = "daemon", overridden: b
                              user_overridden=overridden, metadata_source="src", permitted_synchronization=sync)
 
 
-def test_tagged_stub_tags_and_gates() -> None:
+def test_tagged_stub_tags_every_call_with_identity_and_direction() -> None:
     tracker = RefreshTracker()
-    denied: list[str] = []
     stub = TaggedStub(object(), "coho.access.v1.DataManagerService",
-                      identity(PermittedSynchronization.TO_THIRD_PARTY, "bot", True), tracker, denied.append)
+                      identity(PermittedSynchronization.TO_THIRD_PARTY, "bot", True), tracker)
     tags = dict(stub.metadata())
     assert tags == {"x-coho-connector-id": "d.c", "x-coho-refresh-id": tracker.window.refresh_id,
-                    "x-coho-metadata-source": "src", "x-coho-user-id": "bot"}
+                    "x-coho-metadata-source": "src", "x-coho-user-id": "bot",
+                    "x-coho-permitted-synchronization": "TO_THIRD_PARTY"}
     token = CURRENT_REFRESH.set("refresh-1")
     try:
         assert dict(stub.metadata())["x-coho-refresh-id"] == "refresh-1"
     finally:
         CURRENT_REFRESH.reset(token)
-    stub.check_direction("GetElement")  # reads pass
+    stewardship = TaggedStub(object(), "coho.access.v1.StewardshipActionService",
+                             identity(PermittedSynchronization.BOTH_DIRECTIONS), tracker)
+    assert "x-coho-user-id" not in dict(stewardship.metadata())
+
+
+async def test_server_refusal_of_a_forbidden_direction_surfaces_as_permission_denied() -> None:
+    # The server enforces the direction (and audit-logs it); the SDK turns its refusal into the same
+    # PermissionDenied a connector author catches, and counts it.
+    status = to_grpc_status(PermissionDenied(message="TO_THIRD_PARTY", reason="SYNC_DIRECTION_FORBIDDEN"))
+    error = grpc.aio.AioRpcError(status.code, grpc.aio.Metadata(), grpc.aio.Metadata(*status.trailing_metadata),
+                                 status.details)
+
+    class RefusingStub:
+        def UpsertElements(self, request: object, **kwargs: object) -> object:
+            async def refuse() -> None:
+                raise error
+            return refuse()
+
+    denied: list[str] = []
+    stub = TaggedStub(RefusingStub(), "coho.access.v1.DataManagerService",
+                      identity(PermittedSynchronization.TO_THIRD_PARTY), RefreshTracker(), denied.append)
     with pytest.raises(PermissionDenied) as err:
-        stub.check_direction("UpsertElements")
+        await stub.UpsertElements(object())
     assert err.value.reason == "SYNC_DIRECTION_FORBIDDEN"
     assert denied == ["/coho.access.v1.DataManagerService/UpsertElements"]
-    stewardship = TaggedStub(object(), "coho.access.v1.StewardshipActionService",
-                             identity(PermittedSynchronization.TO_THIRD_PARTY), tracker)
-    stewardship.check_direction("OpenToDo")  # to-dos are not synchronization
-    assert "x-coho-user-id" not in dict(stewardship.metadata())
 
 
 def test_entry_points_must_name_connectors() -> None:

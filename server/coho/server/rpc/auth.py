@@ -44,6 +44,13 @@ USER_ID_KEY = "x-coho-user-id"
 # whichever way the call came (Python context, remote connector proxy, or a hand-written client).
 PERMITTED_SYNC_KEY = "x-coho-permitted-synchronization"
 PERMITTED_SYNC_VALUES = frozenset({"BOTH_DIRECTIONS", "TO_THIRD_PARTY", "FROM_THIRD_PARTY"})
+# Services whose writes ARE synchronization into open metadata. Stewardship and governance requests (to-dos,
+# incidents, governance actions, integration groups) are not, so a TO_THIRD_PARTY connector may still raise them.
+SYNC_GUARDED_SERVICES = frozenset({
+    "coho.access.v1.DataManagerService",
+    "coho.access.v1.AssetManagerService",
+    "coho.omrs.v1.MetadataCollectionService",
+})
 TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY, USER_ID_KEY, PERMITTED_SYNC_KEY)
 
 # Services that never need credentials: probes and tooling must work before anyone has a token.
@@ -165,10 +172,11 @@ def _check_direction(method: str, allowed: frozenset[str], caller: Caller, permi
         raise InvalidArgument(
             message=f"{PERMITTED_SYNC_KEY} must be one of {sorted(PERMITTED_SYNC_VALUES)}",
             reason="INVALID_PERMITTED_SYNCHRONIZATION", field_violations=[(PERMITTED_SYNC_KEY, permitted)])
-    if permitted == "TO_THIRD_PARTY" and allowed == WRITE_ROLES:
+    service = method.lstrip("/").partition("/")[0]
+    if permitted == "TO_THIRD_PARTY" and allowed == WRITE_ROLES and service in SYNC_GUARDED_SERVICES:
         raise PermissionDenied(
-            message=f"connector {caller.connector_id!r} may only synchronize to the third party: {method} "
-            "writes open metadata",
+            message=f"connector {caller.connector_id!r} is TO_THIRD_PARTY (it may only synchronize to the third "
+            f"party): {method} writes open metadata",
             reason="SYNC_DIRECTION_FORBIDDEN",
             metadata={"method": method, "user": caller.user_id, "connector_id": caller.connector_id})
 
