@@ -96,19 +96,17 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
     @rpc_method
     async def GetIntegrationGroupsSummary(self, request: ids.GetIntegrationGroupsSummaryRequest,
                                           context: Ctx) -> Any:
-        # Groups are named in the config; following them (reconciliation) is not built yet, so each is
-        # reported as not found with no connectors.
-        groups = [ids.IntegrationGroupSummary(group_name=name) for name in self.host.config.integration_groups]
-        return ids.GetIntegrationGroupsSummaryResponse(groups=groups)
+        return ids.GetIntegrationGroupsSummaryResponse(groups=self.host.groups.summaries())
 
     @rpc_method
     async def RefreshIntegrationGroups(self, request: ids.RefreshIntegrationGroupsRequest, context: Ctx) -> Any:
-        names = self.host.config.integration_groups
+        host = self._live()
+        names = host.config.integration_groups
         if request.group_name and request.group_name not in names:
             raise NotFound(message=f"daemon does not follow integration group {request.group_name!r}",
                            reason="INTEGRATION_GROUP_NOT_FOLLOWED")
-        chosen = [request.group_name] if request.group_name else names
-        return ids.RefreshIntegrationGroupsResponse(groups=[ids.IntegrationGroupSummary(group_name=n) for n in chosen])
+        chosen = [request.group_name] if request.group_name else list(names)
+        return ids.RefreshIntegrationGroupsResponse(groups=await host.groups.reconcile(chosen))
 
 
 def _require(value: str, field: str) -> None:

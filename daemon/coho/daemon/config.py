@@ -139,6 +139,10 @@ class SchedulerConfig(StrictModel):
     # Connectors started together would all be due together forever after; each one's schedule is shifted
     # once by a stable per-connector offset of up to this (and at most 10% of its interval) to spread them.
     phase_spread_seconds: float = Field(default=1.0, ge=0)
+    # Integration groups are followed through the Out Topic; this full re-read is only a safety net for
+    # missed events. Bursts of events (a link plus its connector's update) are coalesced for this long.
+    group_poll_seconds: float = Field(default=60.0, gt=0)
+    group_debounce_seconds: float = Field(default=0.2, ge=0)
 
 
 class DaemonConfig(StrictModel):

@@ -17,6 +17,7 @@ import grpc.aio
 
 from coho.client import ClientTls, connect
 from coho.daemon.config import ConnectorConfig, DaemonConfig, ServiceKind
+from coho.daemon.groups import GroupReconciler
 from coho.daemon.remote import DETACHED
 from coho.daemon.reports import ReportStore
 from coho.daemon.runner import ConnectorRunner
@@ -62,6 +63,8 @@ class ConnectorHost:
         self._probe_lock = asyncio.Lock()
         self._loader: asyncio.Task[None] | None = None
         self.stopping = False
+        # Built here (not at start) so the admin service can always report the followed groups.
+        self.groups = GroupReconciler(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -69,6 +72,7 @@ class ConnectorHost:
             for connector in service.connectors:
                 self.add(service.name, service.kind, connector)
         self._loader = asyncio.create_task(self._load_reports(), name="load-reports")
+        self.groups.start()
 
     def add(self, service_name: str, kind: ServiceKind, config: ConnectorConfig) -> ConnectorRunner:
         runner = ConnectorRunner(self, service_name, kind, config)
@@ -80,6 +84,17 @@ class ConnectorHost:
         else:
             runner.start()
         return runner
+
+    async def remove(self, name: str) -> None:
+        """Stop a connector and forget it (integration groups dropping a registration)."""
+        runner = self.runners.pop(name, None)
+        if runner is not None:
+            await runner.stop()
+
+    async def replace(self, service_name: str, kind: ServiceKind, config: ConnectorConfig) -> ConnectorRunner:
+        """Restart a connector under a new configuration; a fresh runner so no old state leaks across."""
+        await self.remove(config.name)
+        return self.add(service_name, kind, config)
 
     async def attach(self, runner: ConnectorRunner, session: RemoteSession) -> None:
         """A remote connector attached: (re)start its supervisor, which initializes it over the stream."""
@@ -104,6 +119,8 @@ class ConnectorHost:
     async def stop(self) -> None:
         """Disconnect every connector (concurrently, each bounded) and close the channel."""
         self.stopping = True
+        # Before the connectors, so no reconciliation starts one while they are being stopped.
+        await self.groups.stop()
         if self._loader is not None:
             self._loader.cancel()
         await asyncio.gather(*(r.stop(S.CONNECTOR_STATUS_SHUTDOWN) for r in self.runners.values()))
