@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import struct_pb2
 from unit.daemon.daemontest import DAEMON_ADMIN, DAEMON_READER, daemon_with_server, status, wait_until
 
 from coho.access.v1 import data_manager_service_pb2 as dm
@@ -48,6 +49,7 @@ class FakeRemote:
         self.seen: list[str] = []
         self.rows: list[str] = []
         self.results: list[Any] = []
+        self.initializes: list[ch.Initialize] = []
 
     async def run(self) -> None:
         await self.call.write(ch.AttachRequest(hello=ch.ConnectorHello(connector_name=self.name,
@@ -55,6 +57,8 @@ class FakeRemote:
         async for instruction in self.call:
             kind = instruction.WhichOneof("kind")
             self.seen.append(kind)
+            if kind == "initialize":
+                self.initializes.append(instruction.initialize)
             if kind == "refresh" and self.rows:
                 response = await self.dm.UpsertElements(dm.UpsertElementsRequest(elements=[
                     dm.DataElement(qualified_name=f"row:{r}", display_name=r,
@@ -160,3 +164,26 @@ async def test_to_third_party_connector_writes_are_forbidden(tmp_path: Path) -> 
         # Reads still go through.
         found = await dm_grpc.DataManagerServiceStub(channel).FindElements(dm.FindElementsRequest(), timeout=10)
         assert found is not None
+
+
+async def test_restart_and_config_update_reinitialize_an_attached_remote_connector(app: DaemonApp) -> None:
+    fake, task, channel = await attach(app, NODE_TOKEN, "node-sync")
+    await wait_until(lambda: status(app, "node-sync") == "RUNNING", what="RUNNING after attach")
+    async with connect(app.address, DAEMON_ADMIN) as admin_channel:
+        admin = ids_grpc.IntegrationDaemonServiceStub(admin_channel)
+        properties = struct_pb2.Struct()
+        properties.update({"rows_file": "/data/rows.csv"})
+        await admin.UpdateConnectorConfiguration(ids.UpdateConnectorConfigurationRequest(
+            connector_name="node-sync", configuration_properties=properties, merge=True))
+        await wait_until(lambda: len(fake.initializes) == 2 and status(app, "node-sync") == "RUNNING",
+                         what="re-initialized with the new configuration")
+        assert fake.initializes[-1].config.configuration_properties["rows_file"] == "/data/rows.csv"
+        restarted = await admin.RestartConnector(ids.RestartConnectorRequest(connector_name="node-sync"))
+        assert list(restarted.restarted_connector_names) == ["node-sync"]
+        await wait_until(lambda: len(fake.initializes) == 3 and status(app, "node-sync") == "RUNNING",
+                         what="re-initialized by the restart")
+    # The same stream throughout: no Disconnect was sent and the connector is still attached.
+    assert "disconnect" not in fake.seen
+    assert app.connectors.runner("node-sync").info().attached
+    await channel.close()
+    task.cancel()

@@ -195,10 +195,13 @@ class ConnectorHost:
         return [refresh_id for _, refresh_id in ids if refresh_id]
 
     async def restart(self, name: str = "") -> list[str]:
-        """Disconnect and reinitialize one connector (or all), clearing its failure count."""
-        # A remote connector's Disconnect ends its stream, so it restarts by attaching again, not from here.
-        runners = [r for r in self.selected(name) if not r.config.is_remote]
-        await asyncio.gather(*(r.stop() for r in runners))
+        """Disconnect and reinitialize one connector (or all), clearing its failure count.
+
+        An attached remote connector keeps its stream (a Disconnect would end it) and is sent Initialize,
+        with its current configuration, and Start again; one that is not attached restarts when it attaches.
+        """
+        runners = [r for r in self.selected(name) if not r.config.is_remote or _attached(r)]
+        await asyncio.gather(*(r.stop(keep_session=r.config.is_remote) for r in runners))
         for runner in runners:
             runner.state.consecutive_failures = 0
             runner.state.failing_error = ""
@@ -227,3 +230,7 @@ class ConnectorHost:
 def _open_channel(config: DaemonConfig) -> grpc.aio.Channel:
     tls = ClientTls(ca_cert=config.server.ca_cert) if config.server.ca_cert else None
     return connect(config.server.address, config.server.token, tls, options=CHANNEL_OPTIONS)
+
+
+def _attached(runner: ConnectorRunner) -> bool:
+    return runner.session is not None and not runner.session.closed

@@ -97,11 +97,15 @@ class ConnectorRunner:
         self.stopping = False
         self._task = asyncio.create_task(self._supervise(), name=f"connector:{self.name}")
 
-    async def stop(self, final_status: int = S.CONNECTOR_STATUS_STOPPED) -> None:
-        """Cancel the supervisor; its teardown disconnects the connector within the configured bound."""
+    async def stop(self, final_status: int = S.CONNECTOR_STATUS_STOPPED, *, keep_session: bool = False) -> None:
+        """Cancel the supervisor; its teardown disconnects the connector within the configured bound.
+
+        ``keep_session`` keeps a remote connector's attach stream open (no Disconnect), so a restart can
+        initialize it again on the same stream.
+        """
         task, self._task = self._task, None
         # Lets a remote connector tell a stop (send Disconnect) from a failed start being retried (do not).
-        self.stopping = True
+        self.stopping = not keep_session
         if task is not None and not task.done():
             task.cancel()
             bound = self.host.config.scheduler.disconnect_timeout_seconds + 2 * ABANDON_AFTER_CANCEL_SECONDS
