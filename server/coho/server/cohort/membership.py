@@ -165,7 +165,7 @@ class Membership:
         if not self.active or not endpoint or peer_id == self.local_id:
             return
         for sub in self.subscriptions:
-            if sub.stopped:
+            if not sub.live:
                 continue
             if peer_id and sub.peer_id == peer_id and sub.endpoint != endpoint and sub.status.state != "connected":
                 # The peer moved (restarted on another port): follow it at its new address.
@@ -174,7 +174,7 @@ class Membership:
                 continue
             if (peer_id and sub.peer_id == peer_id) or sub.endpoint == endpoint:
                 return
-        self.subscriptions = [s for s in self.subscriptions if not s.stopped]
+        self.subscriptions = [s for s in self.subscriptions if s.live]
         sub = Subscription(self, endpoint, peer_id, heartbeat_seconds=self.config.heartbeat_seconds,
                            reconnect_max_seconds=self.config.reconnect_max_seconds, local_id=self.local_id)
         self.subscriptions.append(sub)

@@ -79,6 +79,13 @@ class Subscription:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"cohort-sub-{self.host.cohort}-{self.endpoint}")
 
+    @property
+    def live(self) -> bool:
+        """Running (or reconnecting). False once stopped, or once the peer refused it and its task ended: the
+        peer's next Hello (e.g. after its token was fixed and it restarted) then starts a fresh subscription,
+        instead of the cohort staying split until this member restarts."""
+        return not self.stopped and self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         self.stopped = True
         task, self._task = self._task, None
