@@ -6,8 +6,9 @@
 - instance events go through :mod:`coho.server.repository.refcopies` (Egeria's acceptance rules: unknown
   type -> IGNORED_UNKNOWN_TYPE, version <= stored -> IGNORED_OLDER_VERSION, GUID clash -> CONFLICT with a
   CONFLICTING_INSTANCES error event appended to the local log);
-- typedef events add unknown types to a staged registry (installed by the caller after commit) and report a
-  definition that differs as CONFLICTING_TYPEDEFS, never overwriting;
+- typedef events add unknown types to a staged registry (installed by the caller after commit), apply a later
+  version of a known type when one of our patches reaches it exactly, and report any other definition that
+  differs as CONFLICTING_TYPEDEFS, never overwriting;
 - registry and error events are handed back for the caller to act on after the commit (they talk to the
   network or start other writes, which must not happen inside the writer's transaction).
 
@@ -30,7 +31,7 @@ from coho.server.repository import refcopies
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
 from coho.server.store.base import WriteTxn
-from coho.server.types import TypeRegistry
+from coho.server.types import TypeRegistry, compare
 
 E = events_pb2
 OUTCOMES: dict[int, int] = {
@@ -154,6 +155,9 @@ class _Applier:
         if known is not None and known.guid == td.guid and td.version and td.version < known.version:
             ack.outcome = cs.EVENT_OUTCOME_IGNORED_OLDER_VERSION
             return
+        if known is not None and self._newer_version(known, td):
+            ack.outcome = cs.EVENT_OUTCOME_SAVED
+            return
         if known is not None:
             problems = self.ctx.types.verify_type_def(td)
             self._conflicting_typedef(event, td, problems)
@@ -166,6 +170,26 @@ class _Applier:
         self.rules.save.learn([td.name])
         self.result.learned_type_names.append(td.name)
         ack.outcome = cs.EVENT_OUTCOME_SAVED
+
+    def _newer_version(self, known: typedefs_pb2.TypeDef, td: typedefs_pb2.TypeDef) -> bool:
+        """A later version of a known type (same guid) that a patch of ours reaches exactly: apply it the way
+        TypeService.PatchTypeDef does (staged registry, stored in this transaction, swapped in after commit)."""
+        if known.guid != td.guid or td.version <= known.version:
+            return False
+        patch = patch_between(known, td)
+        if patch is None:
+            return False
+        trial = self.ctx.types.copy()
+        try:
+            patched = trial.apply_patch(patch)
+        except CohoError:
+            return False
+        if patched is None or compare.type_def_differences(patched, td):
+            return False
+        stored = self._staged().apply_patch(patch)
+        assert stored is not None  # the trial just applied it
+        self.txn.put_type_def(stored)
+        return True
 
     def _conflicting_typedef(self, event: events_pb2.OmrsEvent, td: typedefs_pb2.TypeDef, problems: list[str]) -> None:
         """Egeria's TYPEDEF_ERROR / CONFLICTING_TYPEDEFS, appended to our log so the cohort hears of it."""
@@ -307,3 +331,32 @@ def apply_batch(txn: WriteTxn, ctx: WriteContext, batch: cs.EventBatch, rules: A
         registry.write_cursor(txn, rules.cohort, rules.publisher_id, batch.last_sequence)
         applier.result.cursor = batch.last_sequence
     return applier.result
+
+
+def patch_between(known: typedefs_pb2.TypeDef, td: typedefs_pb2.TypeDef) -> typedefs_pb2.TypeDefPatch | None:
+    """The patch taking ``known`` to ``td``; None when no compatible patch can (a property dropped or retyped,
+    another category or supertype)."""
+    if known.category != td.category or known.super_type.name != td.super_type.name:
+        return None
+    theirs = {a.attribute_name: a for a in td.properties_definition}
+    for attr in known.properties_definition:
+        other = theirs.get(attr.attribute_name)
+        if other is None or other.attribute_type.name != attr.attribute_type.name:
+            return None
+    patch = typedefs_pb2.TypeDefPatch(
+        type_def_guid=td.guid, type_def_name=td.name, apply_to_version=known.version, update_to_version=td.version,
+        new_version_name=td.version_name, updated_by=td.updated_by, description=td.description,
+        description_guid=td.description_guid, description_wiki=td.description_wiki, type_def_status=td.status,
+        property_definitions=td.properties_definition, type_def_options=td.options,
+        external_standard_mappings=td.external_standard_mappings,
+        valid_instance_statuses=td.valid_instance_statuses, initial_status=td.initial_status)
+    if td.HasField("update_time"):
+        patch.update_time.CopyFrom(td.update_time)
+    if td.HasField("relationship_def"):
+        patch.update_multi_link = True
+        patch.multi_link = td.relationship_def.multi_link
+        patch.end_def_1.CopyFrom(td.relationship_def.end_def_1)
+        patch.end_def_2.CopyFrom(td.relationship_def.end_def_2)
+    if td.HasField("classification_def"):
+        patch.valid_entity_defs.extend(td.classification_def.valid_entity_defs)
+    return patch
