@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from cohortscenarios import Member
 from servertest import PEER_TOKEN, server_config
 
 from coho.admin.v1 import server_admin_service_pb2 as admin_pb
@@ -149,3 +150,22 @@ async def add_link(app: ServerApp, type_name: str, one: str, two: str) -> instan
     written = await rt(app).repository.add_relationship(
         ALICE, mcs.NewRelationship(type_name=type_name, entity_one_guid=one, entity_two_guid=two))
     return written.value
+
+
+class AppMember(Member):
+    """An in-process member for the shared scenarios: isolating it stops and restarts its cohort streams."""
+
+    def __init__(self, app: ServerApp) -> None:
+        super().__init__(app.config.server_name, app.address, COHORT)
+        self.app = app
+        self.id = member_id(app)
+
+    async def isolate(self) -> None:
+        await partition(self.app)
+
+    async def rejoin(self) -> None:
+        await heal(self.app)
+
+
+def members(apps: list[ServerApp]) -> list[AppMember]:
+    return [AppMember(app) for app in apps]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
+import cohortscenarios as scenarios
 import pytest
 from cohortharness import (
     ALICE,
@@ -17,6 +17,7 @@ from cohortharness import (
     cohort_of,
     heal,
     member_id,
+    members,
     partition,
     rt,
     start_member,
@@ -33,47 +34,7 @@ LOCAL_COHORT = instances_pb2.INSTANCE_PROVENANCE_TYPE_LOCAL_COHORT
 
 async def test_three_members_replicate_entity_lifecycle_field_by_field(tmp_path: Path) -> None:
     async with cohort_of(tmp_path, 3) as apps:
-        created = {}
-        for app in apps:
-            entity = await add_entity(app, description="v1")
-            created[member_id(app)] = entity.header.guid
-        await wait_replicated(apps)
-        for app in apps:
-            for home, guid in created.items():
-                copy = rt(app).store.get_entity(guid)
-                assert copy is not None, (app.config.server_name, home)
-                home_app = next(a for a in apps if member_id(a) == home)
-                original = rt(home_app).store.get_entity(guid)
-                assert copy.header.metadata_collection_id == home
-                assert copy.header.version == original.header.version
-                assert copy.header.instance_provenance_type == LOCAL_COHORT
-                assert copy.header.create_time == original.header.create_time
-                assert copy.properties == original.properties
-        # update, classify, delete, purge at each home
-        for app in apps:
-            guid = created[member_id(app)]
-            repo = rt(app).repository
-            await repo.update_entity_properties(ALICE, guid, rt(app).store.get_entity(guid).properties, merge=True)
-            await repo.classify_entity(ALICE, guid, "Memento")
-        await wait_replicated(apps)
-        for app in apps:
-            for home, guid in created.items():
-                home_app = next(a for a in apps if member_id(a) == home)
-                assert rt(app).store.get_entity(guid) == rt(home_app).store.get_entity(guid)
-        for app in apps:
-            guid = created[member_id(app)]
-            await rt(app).repository.delete_entity(ALICE, guid)
-        await wait_replicated(apps)
-        for app in apps:
-            for guid in created.values():
-                assert rt(app).store.get_entity(guid).header.status == typedefs_pb2.INSTANCE_STATUS_DELETED
-        for app in apps:
-            await rt(app).repository.purge_entity(ALICE, created[member_id(app)])
-        await wait_replicated(apps)
-        for app in apps:
-            for guid in created.values():
-                assert rt(app).store.get_entity(guid) is None
-        assert all(len(rt(app).cohort.members(COHORT)) == 2 for app in apps)
+        await scenarios.lifecycle_field_by_field(members(apps))
 
 
 async def test_copies_are_read_only_and_old_versions_are_ignored(tmp_path: Path) -> None:
@@ -187,17 +148,8 @@ async def test_late_joiner_catches_up_with_snapshot_then_log(tmp_path: Path) -> 
 
 
 async def test_partition_and_recovery(tmp_path: Path) -> None:
-    async with cohort_of(tmp_path, 3) as (a, b, c):
-        await partition(c)
-        during = [(await add_entity(app)).header.guid for app in (a, b, c) for _ in range(4)]
-        await asyncio.sleep(0.3)
-        assert rt(c).store.get_entity(during[0]) is None
-        assert rt(a).store.get_entity(during[-1]) is None
-        await heal(c)
-        await wait_replicated([a, b, c])
-        homes = {member_id(x) for x in (a, b, c)}
-        assert checksum(a, homes) == checksum(b, homes) == checksum(c, homes)
-        assert len(checksum(a, homes)) == 12
+    async with cohort_of(tmp_path, 3) as apps:
+        await scenarios.partition_and_recovery(members(apps))
 
 
 async def test_exchange_rules_filter_by_type_with_subtypes(tmp_path: Path) -> None:
@@ -209,17 +161,7 @@ async def test_exchange_rules_filter_by_type_with_subtypes(tmp_path: Path) -> No
         try:
             apps = [a, b, picky, typedefs_only]
             await wait_connected(apps)
-            folder = await add_entity(a, "FileFolder")
-            file = await add_entity(a, "CSVFile")  # a DataFile subtype: selected through its supertype
-            await wait_replicated(apps)
-            assert rt(picky).store.get_entity(file.header.guid) is not None
-            assert rt(picky).store.get_entity(folder.header.guid) is None
-            assert rt(typedefs_only).store.get_entity(file.header.guid) is None
-            assert rt(typedefs_only).store.get_entity(folder.header.guid) is None
-            assert rt(b).store.get_entity(folder.header.guid) is not None
-            ignored = [r for r in audit_rows(a, "ACK_RECEIVED") if r.details["subscriber"] == member_id(picky)
-                       and "ignored_by_rule" in r.details["outcomes"]]
-            assert ignored
+            await scenarios.exchange_rules_filter_by_type_with_subtypes(*members(apps))
         finally:
             await typedefs_only.stop()
             await picky.stop()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
+import cohortscenarios as scenarios
 import pytest
 from cohortharness import (
-    ALICE,
     COHORT,
     add_entity,
     audit_rows,
-    checksum,
     cohort_of,
-    heal,
     member_id,
-    partition,
-    props,
+    members,
     rt,
     start_member,
     until,
@@ -26,76 +22,20 @@ from cohortharness import (
 
 from coho.omrs.v1 import cohort_service_pb2 as cs
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
-from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.cohort.transport import GrpcTransport, StreamError
-from coho.server.runtime import TypeChange
-from coho.server.types import TypeRegistry
 
 pytestmark = pytest.mark.timeout(60)
 P = typedefs_pb2
 
 
-def entity_type(types: TypeRegistry, name: str, attribute: str, attribute_type: str) -> typedefs_pb2.TypeDef:
-    asset = types.get_type_def("Asset")
-    atd = types.get_attribute_type_def(attribute_type)
-    assert asset is not None and atd is not None
-    return typedefs_pb2.TypeDef(
-        guid=str(uuid.uuid5(uuid.NAMESPACE_URL, name)), name=name, status=P.TYPE_DEF_STATUS_ACTIVE_TYPEDEF, version=1,
-        category=P.TYPE_DEF_CATEGORY_ENTITY_DEF, super_type=typedefs_pb2.TypeDefLink(guid=asset.guid, name=asset.name),
-        properties_definition=[typedefs_pb2.TypeDefAttribute(
-            attribute_name=attribute, attribute_type=atd, attribute_status=P.ATTRIBUTE_STATUS_ACTIVE_ATTRIBUTE)],
-        entity_def=typedefs_pb2.EntityDefDetails())
-
-
-async def add_type(app: object, td: typedefs_pb2.TypeDef) -> None:
-    runtime = rt(app)  # type: ignore[arg-type]
-
-    def change(types: TypeRegistry) -> list[TypeChange]:
-        types.add_type_def(td)
-        return [TypeChange(td, events_pb2.TYPE_DEF_EVENT_TYPE_NEW_TYPEDEF_EVENT)]
-
-    await runtime.change_types(ALICE, change)
-
-
 async def test_new_types_propagate_and_conflicting_types_never_overwrite(tmp_path: Path) -> None:
-    async with cohort_of(tmp_path, 2) as (a, b):
-        await add_type(a, entity_type(rt(a).types, "SharedThing", "size", "int"))
-        await partition(b)
-        await add_type(a, entity_type(rt(a).types, "ClashThing", "size", "int"))
-        await add_type(b, entity_type(rt(b).types, "ClashThing", "flag", "boolean"))
-        await heal(b)
-        await wait_replicated([a, b])
-        assert rt(b).types.get_type_def("SharedThing") is not None
-        shared = await add_entity(a, "SharedThing")
-        await wait_replicated([a, b])
-        assert rt(b).store.get_entity(shared.header.guid) is not None
-        for app, attribute in ((a, "size"), (b, "flag")):
-            kept = rt(app).types.get_type_def("ClashThing")
-            assert [p.attribute_name for p in kept.properties_definition] == [attribute]
-            conflicts = [r for r in audit_rows(app, "EVENT_CONFLICT") if "CONFLICTING_TYPEDEFS" in r.message]
-            assert conflicts, app.config.server_name
-        await until(lambda: bool([r for r in audit_rows(a, "ERROR_EVENT_RECEIVED")
-                                  if r.details["code"] == "CONFLICTING_TYPEDEFS"]), what="error event")
+    async with cohort_of(tmp_path, 2) as apps:
+        await scenarios.types_propagate_and_conflicts_never_overwrite(*members(apps))
 
 
 async def test_guid_clash_is_a_conflict_and_the_home_re_identifies(tmp_path: Path) -> None:
-    async with cohort_of(tmp_path, 2) as (a, b):
-        await partition(b)
-        guid = str(uuid.uuid4())
-        for app in (a, b):
-            await rt(app).repository.add_entity(ALICE, mcs.NewEntity(
-                type_name="DataFile", guid=guid, properties=props(qualifiedName=f"{app.config.server_name}-clash")))
-        await heal(b)
-        homes = {member_id(a), member_id(b)}
-
-        def converged() -> bool:
-            left, right = checksum(a, homes), checksum(b, homes)
-            return left == right and len({g for g, *_ in left}) == 2
-        await until(converged, 20, "the clash to be resolved")
-        assert audit_rows(a, "EVENT_CONFLICT") or audit_rows(b, "EVENT_CONFLICT")
-        assert audit_rows(a, "INSTANCE_RE_IDENTIFIED") or audit_rows(b, "INSTANCE_RE_IDENTIFIED")
-        acks = audit_rows(a, "ACK_RECEIVED") + audit_rows(b, "ACK_RECEIVED")
-        assert any("'conflict'" in r.details["outcomes"] for r in acks)
+    async with cohort_of(tmp_path, 2) as apps:
+        await scenarios.guid_clash_re_identifies(*members(apps))
 
 
 async def test_collection_id_clash_is_refused_and_audited(tmp_path: Path) -> None:
