@@ -136,3 +136,16 @@ async def test_groups_update_and_page(core: GovernanceCore) -> None:
     updated = (await core.update_group(ALICE, ge.IntegrationGroup(guid=first.items[0].guid, description="d"),
                                        ["description"])).value
     assert updated.description == "d" and updated.qualified_name == first.items[0].qualified_name
+
+
+async def test_reports_are_on_unless_a_registration_turns_them_off(core: GovernanceCore) -> None:
+    group, connector = await setup_group(core)
+    unset = (await core.link_connector(ALICE, ge.RegisteredConnector(
+        group_guid=group.guid, connector_guid=connector.guid, connector_name="defaulted"))).value
+    other = (await core.create_connector(ALICE, ge.IntegrationConnector(qualified_name="c-quiet"))).value
+    off = (await core.link_connector(ALICE, ge.RegisteredConnector(
+        group_guid=group.guid, connector_guid=other.guid, connector_name="quiet",
+        generate_integration_report=False))).value
+    assert unset.generate_integration_report and not off.generate_integration_report
+    stored = {r.connector_name: r.generate_integration_report for r in core.get_group(group.guid)[1]}
+    assert stored == {"defaulted": True, "quiet": False}

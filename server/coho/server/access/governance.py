@@ -114,6 +114,13 @@ REGISTRATION_FIELDS: dict[str, Field] = {
 REGISTERED = "RegisteredIntegrationConnector"
 
 
+def _with_reports_on(reg: ge.RegisteredConnector) -> ge.RegisteredConnector:
+    copy = ge.RegisteredConnector()
+    copy.CopyFrom(reg)
+    copy.generate_integration_report = True
+    return copy
+
+
 def _extra(entity: instances_pb2.EntityDetail) -> dict[str, str]:
     value = entity.properties.properties.get("additionalProperties")
     found = plain_value(value) if value is not None else None
@@ -376,6 +383,9 @@ class GovernanceCore:
     # -- registrations --------------------------------------------------------------------------------
     async def link_connector(self, caller: Caller, reg: ge.RegisteredConnector) -> Written[ge.RegisteredConnector]:
         _check_registration(reg, tuple(REGISTRATION_FIELDS))
+        if not reg.HasField("generate_integration_report"):
+            # Egeria's default: a registration reports unless it says otherwise.
+            reg = _with_reports_on(reg)
 
         def op(txn: WriteTxn, ctx: WriteContext) -> tuple[ge.RegisteredConnector, int]:
             load_typed(txn, ctx, reg.group_guid, "IntegrationGroup", "registration.group_guid")
