@@ -24,6 +24,7 @@ from coho.omrs.v1 import common_pb2, instances_pb2, typedefs_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.access import data_mapping as mapping
 from coho.server.access.data_manager import effective_caller
+from coho.server.access.metadata import RepositoryLike
 from coho.server.access.views import element_header
 from coho.server.errors import AlreadyExists, InvalidArgument, NotFound
 from coho.server.repository import entities, relationships
@@ -66,22 +67,12 @@ def element_properties(element: am.ExternalElement, source: str) -> instances_pb
 class AssetManager:
     """``repository`` is duck-typed: ``store``, ``types``, ``write_context(caller)``, ``metadata_collection_id``."""
 
-    def __init__(self, repository: Any) -> None:
+    def __init__(self, repository: RepositoryLike) -> None:
         self.repository = repository
 
     @property
     def metadata_collection_id(self) -> str:
         return str(self.repository.metadata_collection_id)
-
-    async def _write(self, caller: Caller, op: Any) -> Written[Any]:
-        repository = self.repository
-
-        def run(txn: WriteTxn) -> Written[Any]:
-            value, sequence = op(txn, repository.write_context(caller))
-            return Written(value, sequence)
-
-        written: Written[Any] = await repository.store.write(run)
-        return written
 
     # -- writes ---------------------------------------------------------------------------------------
     async def upsert_external_elements(
@@ -108,7 +99,7 @@ class AssetManager:
                 sequence = seq or sequence
             return results, sequence
 
-        return await self._write(who, op)
+        return await self.repository.write(who, op)
 
     async def map_external_identifier(
         self, caller: Caller, element_guid: str, identifier: am.ExternalIdentifier
@@ -136,7 +127,7 @@ class AssetManager:
                                     usage=identifier.external_identifier_usage, key=key)
             return _identifier(ext_id, element), sequence
 
-        return await self._write(effective_caller(caller, source), op)
+        return await self.repository.write(effective_caller(caller, source), op)
 
     async def delete_external_elements(
         self, caller: Caller, external_source: str, identifiers: Sequence[str]
@@ -162,7 +153,7 @@ class AssetManager:
                                                  version=version))
             return results, sequence
 
-        return await self._write(effective_caller(caller, external_source), op)
+        return await self.repository.write(effective_caller(caller, external_source), op)
 
     # -- reads ----------------------------------------------------------------------------------------
     def get_element_by_external_identifier(self, external_source: str, identifier: str) -> am.ExternalElementView:

@@ -17,6 +17,7 @@ from coho.omrs.v1 import common_pb2, instances_pb2
 from coho.server.access import data_mapping as mapping
 from coho.server.access import data_upsert
 from coho.server.access.data_tree import descendants, parent_of
+from coho.server.access.metadata import RepositoryLike
 from coho.server.access.views import element_header
 from coho.server.errors import InvalidArgument, NotFound, PermissionDenied
 from coho.server.repository import entities
@@ -51,7 +52,7 @@ class DataManager:
     """Typed data elements keyed by qualifiedName. ``repository`` is duck-typed: it needs ``store``,
     ``types``, ``write_context(caller)`` and ``metadata_collection_id``."""
 
-    def __init__(self, repository: Any) -> None:
+    def __init__(self, repository: RepositoryLike) -> None:
         self.repository = repository
 
     @property
@@ -65,7 +66,7 @@ class DataManager:
         """Create, update or leave alone each element, in one transaction; sequence 0 when nothing changed."""
         items = data_upsert.prepare(list(elements))
         who = effective_caller(caller, external_source)
-        return await self._write(who, lambda txn, ctx: data_upsert.upsert(txn, ctx, items))
+        return await self.repository.write(who, lambda txn, ctx: data_upsert.upsert(txn, ctx, items))
 
     async def delete_elements(
         self, caller: Caller, *, qualified_names: Sequence[str] = (), guids: Sequence[str] = (), cascade: bool = False
@@ -95,17 +96,7 @@ class DataManager:
                                                outcome=OUT.UPSERT_OUTCOME_DELETED, version=deleted.header.version))
             return results, sequence
 
-        return await self._write(caller, op)
-
-    async def _write(self, caller: Caller, op: Any) -> Written[list[elements_pb2.ElementResult]]:
-        repository = self.repository
-
-        def run(txn: WriteTxn) -> Written[list[elements_pb2.ElementResult]]:
-            value, sequence = op(txn, repository.write_context(caller))
-            return Written(value, sequence)
-
-        written: Written[list[elements_pb2.ElementResult]] = await repository.store.write(run)
-        return written
+        return await self.repository.write(caller, op)
 
     # -- reads ----------------------------------------------------------------------------------------
     def get_element(self, *, guid: str = "", qualified_name: str = "") -> dm.DataElementView:

@@ -47,8 +47,6 @@ from coho.server.access.metadata import (
     str_map,
     str_value,
     sync_links,
-    transact,
-    transact_once,
     update_entity,
     update_mask,
 )
@@ -249,7 +247,7 @@ class GovernanceCore:
             return Written(response.action, response.header.sequence)
 
         key = request_key("CreateGovernanceActionRequest", request_id)
-        return await transact_once(self.repo, caller, key, op, encode=encode, decode=decode)
+        return await self.repo.write_once(caller, key, op, encode=encode, decode=decode)
 
     async def update_action(self, caller: Caller, action: ge.GovernanceActionRequest, update_fields: Sequence[str]
                             ) -> Written[ge.GovernanceActionRequest]:
@@ -280,7 +278,7 @@ class GovernanceCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return action_of(entity), max(sequence, linked)
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     def list_actions(self, statuses: Sequence[int], page_size: int, page_token: str
                      ) -> Page[ge.GovernanceActionRequest]:
@@ -307,7 +305,7 @@ class GovernanceCore:
             return Written(response.group, response.header.sequence)
 
         key = request_key("CreateIntegrationGroup", request_id)
-        return await transact_once(self.repo, caller, key, op, encode=encode, decode=decode)
+        return await self.repo.write_once(caller, key, op, encode=encode, decode=decode)
 
     async def update_group(self, caller: Caller, group: ge.IntegrationGroup, update_fields: Sequence[str]
                            ) -> Written[ge.IntegrationGroup]:
@@ -320,7 +318,7 @@ class GovernanceCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return group_of(entity), sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     def get_group(self, guid: str = "", qualified_name: str = "") -> tuple[ge.IntegrationGroup,
                                                                           list[ge.RegisteredConnector]]:
@@ -365,7 +363,7 @@ class GovernanceCore:
             return Written(response.connector, response.header.sequence)
 
         key = request_key("CreateIntegrationConnector", request_id)
-        return await transact_once(self.repo, caller, key, op, encode=encode, decode=decode)
+        return await self.repo.write_once(caller, key, op, encode=encode, decode=decode)
 
     async def update_connector(self, caller: Caller, connector: ge.IntegrationConnector,
                                update_fields: Sequence[str]) -> Written[ge.IntegrationConnector]:
@@ -378,7 +376,7 @@ class GovernanceCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return connector_of(entity), sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     # -- registrations --------------------------------------------------------------------------------
     async def link_connector(self, caller: Caller, reg: ge.RegisteredConnector) -> Written[ge.RegisteredConnector]:
@@ -403,7 +401,7 @@ class GovernanceCore:
             result.connector.CopyFrom(connector_of(connector))
             return result, sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     async def update_registration(self, caller: Caller, reg: ge.RegisteredConnector, update_fields: Sequence[str]
                                   ) -> Written[ge.RegisteredConnector]:
@@ -429,7 +427,7 @@ class GovernanceCore:
                 result.connector.CopyFrom(connector_of(connector))
             return result, sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     async def unlink_connector(self, caller: Caller, guid: str) -> Written[None]:
         def op(txn: WriteTxn, ctx: WriteContext) -> tuple[None, int]:
@@ -437,4 +435,4 @@ class GovernanceCore:
             _, sequence = relationships.delete_relationship(txn, ctx, stored.header.guid, expected_version=0)
             return None, sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)

@@ -2,8 +2,8 @@
 
 The stewardship and governance cores describe each message as a declarative table from message fields to
 type properties (:class:`Field`, :class:`EnumSpec`) and run each mutation as ONE repository write
-transaction through the same maintenance functions the Repository uses (:func:`transact`,
-:func:`transact_once`), so a mutation and its links commit together and reach the change log.
+transaction through the same maintenance functions the Repository uses (``Repository.write`` /
+``write_once``), so a mutation and its links commit together and reach the change log.
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ class RepositoryLike(Protocol):
     def metadata_collection_id(self) -> str: ...
 
     def write_context(self, caller: Caller) -> WriteContext: ...
+
+    async def write(self, caller: Caller, op: Op[T]) -> Written[T]: ...
+
+    async def write_once(self, caller: Caller, request_id: str, op: Op[T], encode: Callable[[T, int], bytes],
+                         decode: Callable[[bytes], Written[T]]) -> Written[T]: ...
 
     def get_entity(self, guid: str, *, as_of_ms: int | None = None) -> instances_pb2.EntityDetail: ...
 
@@ -245,37 +250,6 @@ def bad_transition(field: str, old: str, new: str) -> InvalidArgument:
 
 
 # ---------------------------------------------------------------------------------------------- writes
-async def transact(repo: RepositoryLike, caller: Caller, op: Op[T]) -> Written[T]:
-    """Run op as one repository write: everything it does commits (and is logged) together, or nothing."""
-
-    def run(txn: WriteTxn) -> Written[T]:
-        value, sequence = op(txn, repo.write_context(caller))
-        return Written(value, sequence)
-
-    result: Written[T] = await repo.store.write(run)
-    return result
-
-
-async def transact_once(
-    repo: RepositoryLike, caller: Caller, key: str, op: Op[T], *,
-    encode: Callable[[T, int], bytes], decode: Callable[[bytes], Written[T]],
-) -> Written[T]:
-    """As :func:`transact`, answering a retry with the same request key from the first result."""
-
-    def run(txn: WriteTxn) -> Written[T]:
-        if key:
-            earlier = txn.get_request(key, caller.user_id)
-            if earlier is not None:
-                return decode(earlier)
-        value, sequence = op(txn, repo.write_context(caller))
-        if key:
-            txn.put_request(key, caller.user_id, encode(value, sequence))
-        return Written(value, sequence)
-
-    result: Written[T] = await repo.store.write(run)
-    return result
-
-
 def request_key(method: str, request_id: str) -> str:
     # Namespaced so an access-service request id never collides with a repository AddEntity request id.
     return f"{method}:{request_id}" if request_id else ""

@@ -47,8 +47,6 @@ from coho.server.access.metadata import (
     str_map,
     str_value,
     sync_links,
-    transact,
-    transact_once,
     update_entity,
     update_mask,
 )
@@ -112,7 +110,7 @@ class StewardshipCore:
                                 wanted=given.action_target_guids, field="to_do.action_target_guids")
             return to_do_of(entity), max(sequence, linked)
 
-        return await transact_once(self.repo, caller, request_key("OpenToDo", request_id), op,
+        return await self.repo.write_once(caller, request_key("OpenToDo", request_id), op,
                                    encode=_encode_to_do, decode=_decode_to_do)
 
     async def update_to_do(self, caller: Caller, to_do: sa.ToDo, update_fields: Sequence[str]) -> Written[sa.ToDo]:
@@ -138,7 +136,7 @@ class StewardshipCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return to_do_of(entity), max(sequence, linked)
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     async def complete_to_do(self, caller: Caller, guid: str, *, abandoned: bool = False) -> Written[sa.ToDo]:
         target = sa.TO_DO_STATUS_ABANDONED if abandoned else sa.TO_DO_STATUS_COMPLETE
@@ -152,7 +150,7 @@ class StewardshipCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return to_do_of(entity), sequence
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     def get_to_do(self, guid: str) -> sa.ToDo:
         return to_do_of(read_typed(self.repo, guid, "ToDo"))
@@ -193,7 +191,7 @@ class StewardshipCore:
                                 wanted=given.impacted_resource_guids, field="report.impacted_resource_guids")
             return _incident_of(entity, given.impacted_resource_guids), max(sequence, linked)
 
-        return await transact_once(self.repo, caller, request_key("RaiseIncidentReport", request_id), op,
+        return await self.repo.write_once(caller, request_key("RaiseIncidentReport", request_id), op,
                                    encode=_encode_incident, decode=_decode_incident)
 
     async def update_incident_report(self, caller: Caller, report: sa.IncidentReport, update_fields: Sequence[str]
@@ -226,7 +224,7 @@ class StewardshipCore:
             entity, sequence = update_entity(txn, ctx, stored, apply_changes(stored.properties, changes))
             return _incident_of(entity, targets), max(sequence, linked)
 
-        return await transact(self.repo, caller, op)
+        return await self.repo.write(caller, op)
 
     def list_incident_reports(self, statuses: Sequence[int], page_size: int, page_token: str
                               ) -> Page[sa.IncidentReport]:

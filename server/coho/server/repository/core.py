@@ -72,14 +72,18 @@ class RepositoryCore:
             time_ms=self._clock(),
         )
 
-    async def _write(self, caller: Caller, op: Op[T]) -> Written[T]:
+    async def write(self, caller: Caller, op: Op[T]) -> Written[T]:
+        """Run ``op(txn, ctx)`` as one repository write: all it does commits, and is logged, together or not at
+        all. ``op`` returns (value, sequence of its last change). This is how access services compose several
+        maintenance functions into one atomic operation."""
+
         def run(txn: WriteTxn) -> Written[T]:
             value, sequence = op(txn, self.write_context(caller))
             return Written(value, sequence)
 
         return await self.store.write(run)
 
-    async def _write_once(
+    async def write_once(
         self,
         caller: Caller,
         request_id: str,

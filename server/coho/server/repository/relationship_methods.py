@@ -39,7 +39,7 @@ class RelationshipMethods(RepositoryCore):
             response = mcs.AddRelationshipResponse.FromString(data)
             return Written(response.relationship, response.header.sequence)
 
-        return await self._write_once(
+        return await self.write_once(
             caller, request_id, lambda txn, ctx: relationships.add_relationship(txn, ctx, new), encode, decode
         )
 
@@ -60,7 +60,7 @@ class RelationshipMethods(RepositoryCore):
             response = mcs.AddRelationshipsResponse.FromString(data)
             return Written(list(response.relationships), response.header.sequence)
 
-        return await self._write_once(caller, request_id, op, encode, decode)
+        return await self.write_once(caller, request_id, op, encode, decode)
 
     # -- read -------------------------------------------------------------------------------------------
     def get_relationship(self, guid: str, *, as_of_ms: int | None = None) -> instances_pb2.Relationship:
@@ -162,7 +162,7 @@ class RelationshipMethods(RepositoryCore):
         merge: bool = False,
         expected_version: int = 0,
     ) -> RelationshipResult:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: relationships.update_properties(
                 txn, ctx, guid, properties, merge=merge, expected_version=expected_version
@@ -172,7 +172,7 @@ class RelationshipMethods(RepositoryCore):
     async def update_relationship_status(
         self, caller: Caller, guid: str, status: int, *, expected_version: int = 0
     ) -> RelationshipResult:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: relationships.update_status(txn, ctx, guid, status, expected_version=expected_version),
         )
@@ -188,35 +188,35 @@ class RelationshipMethods(RepositoryCore):
                 raise no_previous_version(stored.header)
             return relationships.undo_update(txn, ctx, guid, recent[1], current)
 
-        return await self._write(caller, op)
+        return await self.write(caller, op)
 
     async def delete_relationship(self, caller: Caller, guid: str, *, expected_version: int = 0) -> RelationshipResult:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: relationships.delete_relationship(txn, ctx, guid, expected_version=expected_version),
         )
 
     async def restore_relationship(self, caller: Caller, guid: str) -> RelationshipResult:
-        return await self._write(caller, lambda txn, ctx: relationships.restore_relationship(txn, ctx, guid))
+        return await self.write(caller, lambda txn, ctx: relationships.restore_relationship(txn, ctx, guid))
 
     async def purge_relationship(self, caller: Caller, guid: str) -> Written[None]:
-        written = await self._write(caller, lambda txn, ctx: relationships.purge_relationship(txn, ctx, guid))
+        written = await self.write(caller, lambda txn, ctx: relationships.purge_relationship(txn, ctx, guid))
         return Written(None, written.sequence)
 
     async def re_identify_relationship(self, caller: Caller, guid: str, new_guid: str) -> RelationshipResult:
         require_guid(guid, "guid")
         history = fetch_all(lambda token: self.store.relationship_history(HistoryQuery(guid=guid, page_token=token)))
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: identity.re_identify_relationship(txn, ctx, guid, new_guid, history)
         )
 
     async def re_type_relationship(self, caller: Caller, guid: str, new_type_name: str) -> RelationshipResult:
-        return await self._write(caller, lambda txn, ctx: identity.re_type_relationship(txn, ctx, guid, new_type_name))
+        return await self.write(caller, lambda txn, ctx: identity.re_type_relationship(txn, ctx, guid, new_type_name))
 
     async def re_home_relationship(
         self, caller: Caller, guid: str, new_home_id: str, new_home_name: str = ""
     ) -> RelationshipResult:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: identity.re_home_relationship(txn, ctx, guid, new_home_id, new_home_name=new_home_name),
         )

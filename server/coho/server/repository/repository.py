@@ -36,7 +36,7 @@ class Repository(RelationshipMethods):
             response = mcs.AddEntityResponse.FromString(data)
             return Written(response.entity, response.header.sequence)
 
-        return await self._write_once(
+        return await self.write_once(
             caller, request_id, lambda txn, ctx: entities.add_entity(txn, ctx, new), encode, decode
         )
 
@@ -57,7 +57,7 @@ class Repository(RelationshipMethods):
             response = mcs.AddEntitiesResponse.FromString(data)
             return Written(list(response.entities), response.header.sequence)
 
-        return await self._write_once(caller, request_id, op, encode, decode)
+        return await self.write_once(caller, request_id, op, encode, decode)
 
     async def add_entity_proxy(self, caller: Caller, proxy: instances_pb2.EntityProxy) -> Written[None]:
         """Store a proxy unless the full entity is known. Proxies are not instances: no change-log event."""
@@ -70,7 +70,7 @@ class Repository(RelationshipMethods):
                 txn.put_proxy(proxy)
             return None, 0
 
-        return await self._write(caller, op)
+        return await self.write(caller, op)
 
     # -- entities: read -------------------------------------------------------------------------------
     def get_entity(self, guid: str, *, as_of_ms: int | None = None) -> instances_pb2.EntityDetail:
@@ -169,7 +169,7 @@ class Repository(RelationshipMethods):
         merge: bool = False,
         expected_version: int = 0,
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: entities.update_properties(
                 txn, ctx, guid, properties, merge=merge, expected_version=expected_version
@@ -179,7 +179,7 @@ class Repository(RelationshipMethods):
     async def update_entity_status(
         self, caller: Caller, guid: str, status: int, *, expected_version: int = 0
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: entities.update_status(txn, ctx, guid, status, expected_version=expected_version)
         )
 
@@ -194,20 +194,20 @@ class Repository(RelationshipMethods):
                 raise no_previous_version(stored.header)
             return entities.undo_update(txn, ctx, guid, recent[1], current)
 
-        return await self._write(caller, op)
+        return await self.write(caller, op)
 
     async def delete_entity(
         self, caller: Caller, guid: str, *, expected_version: int = 0
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: entities.delete_entity(txn, ctx, guid, expected_version=expected_version)
         )
 
     async def restore_entity(self, caller: Caller, guid: str) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(caller, lambda txn, ctx: entities.restore_entity(txn, ctx, guid))
+        return await self.write(caller, lambda txn, ctx: entities.restore_entity(txn, ctx, guid))
 
     async def purge_entity(self, caller: Caller, guid: str) -> Written[None]:
-        written = await self._write(caller, lambda txn, ctx: entities.purge_entity(txn, ctx, guid))
+        written = await self.write(caller, lambda txn, ctx: entities.purge_entity(txn, ctx, guid))
         return Written(None, written.sequence)
 
     async def classify_entity(
@@ -220,7 +220,7 @@ class Repository(RelationshipMethods):
         expected_version: int = 0,
     ) -> Written[instances_pb2.EntityDetail]:
         props = properties or instances_pb2.InstanceProperties()
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: entities.classify(txn, ctx, guid, name, props, expected_version=expected_version),
         )
@@ -235,7 +235,7 @@ class Repository(RelationshipMethods):
         expected_version: int = 0,
     ) -> Written[instances_pb2.EntityDetail]:
         props = properties or instances_pb2.InstanceProperties()
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: entities.reclassify(txn, ctx, guid, name, props, expected_version=expected_version),
         )
@@ -243,26 +243,26 @@ class Repository(RelationshipMethods):
     async def declassify_entity(
         self, caller: Caller, guid: str, name: str, *, expected_version: int = 0
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: entities.declassify(txn, ctx, guid, name, expected_version=expected_version)
         )
 
     async def re_identify_entity(self, caller: Caller, guid: str, new_guid: str) -> Written[instances_pb2.EntityDetail]:
         require_guid(guid, "guid")
         history = fetch_all(lambda token: self.store.entity_history(HistoryQuery(guid=guid, page_token=token)))
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: identity.re_identify_entity(txn, ctx, guid, new_guid, history)
         )
 
     async def re_type_entity(
         self, caller: Caller, guid: str, new_type_name: str
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(caller, lambda txn, ctx: identity.re_type_entity(txn, ctx, guid, new_type_name))
+        return await self.write(caller, lambda txn, ctx: identity.re_type_entity(txn, ctx, guid, new_type_name))
 
     async def re_home_entity(
         self, caller: Caller, guid: str, new_home_id: str, new_home_name: str = ""
     ) -> Written[instances_pb2.EntityDetail]:
-        return await self._write(
+        return await self.write(
             caller,
             lambda txn, ctx: identity.re_home_entity(txn, ctx, guid, new_home_id, new_home_name=new_home_name),
         )
@@ -309,24 +309,24 @@ class Repository(RelationshipMethods):
     async def save_entity_reference_copy(
         self, caller: Caller, entity: instances_pb2.EntityDetail
     ) -> Written[refcopies.Outcome]:
-        return await self._write(caller, lambda txn, ctx: _pair(refcopies.save_entity_copy(txn, ctx, entity)))
+        return await self.write(caller, lambda txn, ctx: _pair(refcopies.save_entity_copy(txn, ctx, entity)))
 
     async def purge_entity_reference_copy(
         self, caller: Caller, guid: str, home_id: str = ""
     ) -> Written[refcopies.Outcome]:
-        return await self._write(caller, lambda txn, ctx: _pair(refcopies.purge_entity_copy(txn, ctx, guid, home_id)))
+        return await self.write(caller, lambda txn, ctx: _pair(refcopies.purge_entity_copy(txn, ctx, guid, home_id)))
 
     async def save_relationship_reference_copy(
         self, caller: Caller, relationship: instances_pb2.Relationship
     ) -> Written[refcopies.Outcome]:
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: _pair(refcopies.save_relationship_copy(txn, ctx, relationship))
         )
 
     async def purge_relationship_reference_copy(
         self, caller: Caller, guid: str, home_id: str = ""
     ) -> Written[refcopies.Outcome]:
-        return await self._write(
+        return await self.write(
             caller, lambda txn, ctx: _pair(refcopies.purge_relationship_copy(txn, ctx, guid, home_id))
         )
 
@@ -339,7 +339,7 @@ class Repository(RelationshipMethods):
             entity_outcomes, relationship_outcomes, sequence = refcopies.save_graph_copies(txn, ctx, instances)
             return (entity_outcomes, relationship_outcomes), sequence
 
-        return await self._write(caller, op)
+        return await self.write(caller, op)
 
 
 def _pair(result: refcopies.CopyResult) -> tuple[refcopies.Outcome, int]:
