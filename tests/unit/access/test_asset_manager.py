@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from coho.access.v1 import asset_manager_service_pb2 as am
@@ -15,19 +12,10 @@ from coho.server.access.data_mapping import string
 from coho.server.errors import AlreadyExists, CohoError, InvalidArgument, NotFound
 from coho.server.repository import Repository
 from coho.server.repository.api import Caller
-from coho.server.store import open_sqlite_store
-from coho.server.types import TypeRegistry
 
 OUT = elements_pb2
 USER = Caller(user_id="alice")
 SOURCE = "catalog:b"
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    store = open_sqlite_store(tmp_path / "data")
-    yield Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="home")
-    await store.close()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from unit.access.dmtest import database_tree, file, folder
 
@@ -14,19 +11,10 @@ from coho.server.access.data_manager import DataManager
 from coho.server.errors import InvalidArgument, NotFound, PermissionDenied
 from coho.server.repository import Repository
 from coho.server.repository.api import Caller
-from coho.server.store import open_sqlite_store
-from coho.server.types import TypeRegistry
 
 OUT = elements_pb2
 USER = Caller(user_id="alice")
 CONNECTOR = Caller(user_id="files", connector_id="c1", metadata_source="fs:host")
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    store = open_sqlite_store(tmp_path / "data")
-    yield Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="home")
-    await store.close()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from google.protobuf import struct_pb2, timestamp_pb2
 
@@ -13,18 +10,9 @@ from coho.access.v1 import governance_engine_service_pb2 as ge
 from coho.server.access.governance import GovernanceCore
 from coho.server.errors import AlreadyExists, InvalidArgument, NotFound
 from coho.server.repository import Caller, Repository
-from coho.server.store.sqlite import open_sqlite_store
-from coho.server.types import TypeRegistry
 
 pytestmark = pytest.mark.timeout(30)
 ALICE = Caller(user_id="alice")
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    store = open_sqlite_store(tmp_path / "data")
-    yield Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="home")
-    await store.close()
 
 
 @pytest.fixture

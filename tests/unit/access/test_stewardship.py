@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from coho.access.v1 import stewardship_action_service_pb2 as sa
@@ -13,18 +10,9 @@ from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.access.stewardship import StewardshipCore
 from coho.server.errors import AlreadyExists, InvalidArgument, NotFound
 from coho.server.repository import Caller, Repository
-from coho.server.store.sqlite import open_sqlite_store
-from coho.server.types import TypeRegistry
 
 pytestmark = pytest.mark.timeout(30)
 ALICE = Caller(user_id="alice")
-
-
-@pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    store = open_sqlite_store(tmp_path / "data")
-    yield Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="home")
-    await store.close()
 
 
 @pytest.fixture
