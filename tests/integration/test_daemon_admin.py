@@ -116,3 +116,9 @@ async def test_event_driven_connector_reacts_within_a_second_and_is_reported(tmp
         report = await runner.close_event_window()
         assert report is not None and report.event_driven and report.refresh_id.startswith("events-")
         assert len(report.created_element_guids) == 5  # one mirror folder per file event
+
+
+async def test_status_reports_the_server_connection_even_with_no_connectors(tmp_path: Path) -> None:
+    async with daemon_with_server(tmp_path, []) as app, connect(app.address, DAEMON_ADMIN) as channel:
+        daemon = await ids_grpc.IntegrationDaemonServiceStub(channel).GetDaemonStatus(ids.GetDaemonStatusRequest())
+        assert daemon.connector_count == 0 and daemon.server_connected

@@ -5,6 +5,7 @@ Thin handlers in etcd's style: validate, call the host, map errors (``@rpc_metho
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, TypeAlias
 
@@ -41,6 +42,10 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
     @rpc_method
     async def GetDaemonStatus(self, request: ids.GetDaemonStatusRequest, context: Ctx) -> Any:
         host = self.host
+        # Connectors probe the server as they run; a daemon with none (or all idle) would otherwise report a
+        # stale answer. The probe caches its result briefly, so a polling operator costs little.
+        with contextlib.suppress(ConnectionError):
+            await host.probe()
         response = ids.GetDaemonStatusResponse(
             daemon_name=host.config.daemon_name, user_id=host.config.user, version=__version__,
             uptime_seconds=int(time.time() - host.start_time), server_address=host.config.server.address,
