@@ -40,15 +40,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: cohotest when run as a script
 
-import grpc  # noqa: E402
-from cohotest import CohoProcess, free_port, write_yaml  # noqa: E402
+import grpc
+from cohotest import CohoProcess, free_port, write_yaml
 
-from coho.admin.v1 import server_admin_service_pb2 as admin_pb  # noqa: E402
-from coho.admin.v1 import server_admin_service_pb2_grpc as admin_grpc  # noqa: E402
-from coho.client import connect  # noqa: E402
-from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2  # noqa: E402
-from coho.omrs.v1 import metadata_collection_service_pb2 as mcs  # noqa: E402
-from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc  # noqa: E402
+from coho.admin.v1 import server_admin_service_pb2 as admin_pb
+from coho.admin.v1 import server_admin_service_pb2_grpc as admin_grpc
+from coho.client import connect
+from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
+from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
+from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
 
 ADMIN = "chaos-admin-token-0123"
 PEER = "chaos-peer-token-01234"
@@ -368,7 +368,7 @@ async def run(directory: Path, events: int, seconds: float, seed: int = 7, pause
               converge_limit: float = 240.0) -> Verdict:
     started = time.monotonic()
     rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
     ports = [free_port() for _ in range(3)]
     proxies = [Proxy(port) for port in ports]
     for proxy in proxies:
