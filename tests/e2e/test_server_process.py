@@ -89,7 +89,7 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path, command: str) -> None
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert f"coho: config error: {config}: bogus_key: unknown key; expected one of: " in result.stderr
-    assert (f"coho: config error: {config}: auth.tokens.abcdefgh12.roles[0]: "
+    assert (f"coho: config error: {config}: auth.tokens.sha256:7ed1d038eb26.roles[0]: "
             "'superuser' is not one of admin, connector, reader, peer") in lines
 
 

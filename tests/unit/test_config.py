@@ -91,13 +91,17 @@ def test_unknown_top_level_key_lists_allowed_keys(tmp_path: Path) -> None:
 def test_unknown_nested_key_names_full_path(tmp_path: Path) -> None:
     found = issues(tmp_path, "auth:\n  tokens:\n    abcdefgh1:\n      user: u\n      roles: [admin]\n"
                              "      role: admin\n")
-    assert found["auth.tokens.abcdefgh1.role"] == "unknown key; expected one of: user, roles, connector, act_as"
+    # The token is a secret: the path shows its fingerprint, never the token itself.
+    fingerprint = token_fingerprint("abcdefgh1")
+    assert found[f"auth.tokens.{fingerprint}.role"] == "unknown key; expected one of: user, roles, connector, act_as"
+    assert not any("abcdefgh1" in key for key in found)
 
 
 def test_bad_role_names_index_and_choices(tmp_path: Path) -> None:
     found = issues(tmp_path, "auth:\n  tokens:\n    abcdefgh1: {user: u, roles: [superuser]}\n")
     assert found == {
-        "auth.tokens.abcdefgh1.roles[0]": "'superuser' is not one of admin, connector, reader, peer"
+        f"auth.tokens.{token_fingerprint('abcdefgh1')}.roles[0]":
+            "'superuser' is not one of admin, connector, reader, peer"
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from cohotest import write_config
 
 from coho.daemon.config import DaemonConfig, PermittedSynchronization, ServiceKind, load_daemon_config
-from coho.server.config import AuthConfig, ConfigError, effective_config_dict
+from coho.server.config import AuthConfig, ConfigError, effective_config_dict, token_fingerprint
 
 FULL = """
 daemon_name: exchange-daemon
@@ -99,7 +99,7 @@ def test_server_section_and_auth_reuse(tmp_path: Path) -> None:
                              "auth: {tokens: {abcdefgh1: {user: u, roles: [root]}}}\n")
     assert found["server.address"] == "'nowhere' is not host:port"
     assert found["server.tokn"] == "unknown key; expected one of: address, token, ca_cert"
-    assert found["auth.tokens.abcdefgh1.roles[0]"].startswith("'root' is not one of admin")
+    assert found[f"auth.tokens.{token_fingerprint('abcdefgh1')}.roles[0]"].startswith("'root' is not one of admin")
 
 
 def test_refresh_interval_must_be_positive(tmp_path: Path) -> None:

@@ -1,11 +1,16 @@
 """IntegrationDaemonService: the daemon's admin API (admin role; enforced by the shared AuthInterceptor).
 
 Thin handlers in etcd's style: validate, call the host, map errors (``@rpc_method``).
+
+Connector configuration properties often hold the third party's credentials (a database password, an API
+token). Admin reads show the keys but never those values (:func:`redacted_info`), and a connector's failing
+error is scrubbed of them too, since third-party libraries like to echo a connection string.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import Any, TypeAlias
 
@@ -14,12 +19,16 @@ import grpc.aio
 from coho.daemon import __version__
 from coho.daemon.convert import from_struct
 from coho.daemon.host import ConnectorHost
+from coho.integration.v1 import connectors_pb2 as cpb
 from coho.integration.v1 import integration_daemon_service_pb2 as ids
 from coho.integration.v1 import integration_daemon_service_pb2_grpc as ids_grpc
 from coho.server.errors import InvalidArgument, NotFound, Unavailable
 from coho.server.rpc.errors import rpc_method
 
 SERVICE_NAME = "coho.integration.v1.IntegrationDaemonService"
+REDACTED = "<redacted>"
+# Property names that hold a credential, in any casing or spelling style (password, dbPassword, api_key...).
+SECRET_KEY = re.compile(r"pass(word|phrase|wd)?$|secret|token|credential|api_?key|private_?key|pwd", re.IGNORECASE)
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
 
@@ -58,12 +67,12 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
     async def ListConnectors(self, request: ids.ListConnectorsRequest, context: Ctx) -> Any:
         runners = [r for r in self.host.runners.values()
                    if not request.integration_service or r.service_name == request.integration_service]
-        return ids.ListConnectorsResponse(connectors=[r.info() for r in runners])
+        return ids.ListConnectorsResponse(connectors=[redacted_info(r.info()) for r in runners])
 
     @rpc_method
     async def GetConnector(self, request: ids.GetConnectorRequest, context: Ctx) -> Any:
         _require(request.connector_name, "connector_name")
-        return ids.GetConnectorResponse(connector=self.host.runner(request.connector_name).info())
+        return ids.GetConnectorResponse(connector=redacted_info(self.host.runner(request.connector_name).info()))
 
     @rpc_method
     async def RefreshConnector(self, request: ids.RefreshConnectorRequest, context: Ctx) -> Any:
@@ -80,7 +89,7 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
         _require(request.connector_name, "connector_name")
         runner = await self._live().update_configuration(
             request.connector_name, from_struct(request.configuration_properties), request.merge)
-        return ids.UpdateConnectorConfigurationResponse(connector=runner.info())
+        return ids.UpdateConnectorConfigurationResponse(connector=redacted_info(runner.info()))
 
     @rpc_method
     async def ListIntegrationReports(self, request: ids.ListIntegrationReportsRequest, context: Ctx) -> Any:
@@ -112,6 +121,34 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
                            reason="INTEGRATION_GROUP_NOT_FOLLOWED")
         chosen = [request.group_name] if request.group_name else list(names)
         return ids.RefreshIntegrationGroupsResponse(groups=await host.groups.reconcile(chosen))
+
+
+def redacted_info(info: cpb.ConnectorInfo) -> cpb.ConnectorInfo:
+    """``info`` with secret-named configuration values hidden, in the config and in the failing error."""
+    properties = from_struct(info.config.configuration_properties)
+    secrets: set[str] = set()
+    hidden = _redact(properties, secrets)
+    if not secrets:
+        return info
+    out = cpb.ConnectorInfo()
+    out.CopyFrom(info)
+    out.config.configuration_properties.Clear()
+    out.config.configuration_properties.update(hidden)
+    for secret in sorted(secrets, key=len, reverse=True):
+        out.failing_error = out.failing_error.replace(secret, REDACTED)
+    return out
+
+
+def _redact(value: Any, secrets: set[str], key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _redact(v, secrets, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secrets, key) for v in value]
+    if key and SECRET_KEY.search(key) and value not in (None, ""):
+        if not isinstance(value, bool):
+            secrets.add(str(value))
+        return REDACTED
+    return value
 
 
 def _require(value: str, field: str) -> None:

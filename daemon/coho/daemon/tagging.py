@@ -25,6 +25,7 @@ from coho.daemon.config import PermittedSynchronization
 from coho.server.errors import PermissionDenied
 from coho.server.rpc.auth import (
     CONNECTOR_ID_KEY,
+    IDENTITY_HEADERS,
     METADATA_SOURCE_KEY,
     PERMITTED_SYNC_KEY,
     READ_ONLY_METHODS,
@@ -144,15 +145,28 @@ class TaggedStub:
         unary_request = not method.startswith("Listen")
 
         def invoke(request: Any, **kwargs: Any) -> Any:
+            extra = list(kwargs.get("metadata") or ())
+            _refuse_identity_headers(self._identity, extra)
             if self.is_write(method):
                 self._tracker.note_write()
-            kwargs["metadata"] = [*self.metadata(), *(kwargs.get("metadata") or ())]
+            kwargs["metadata"] = [*self.metadata(), *extra]
             result = call(request, **kwargs)
             if unary_request and _is_awaitable_call(result):
                 return _translated(result, lambda err: self._forbidden(method, err))
             return result
 
         return invoke
+
+
+def _refuse_identity_headers(identity: ConnectorIdentity, metadata: list[tuple[str, Any]]) -> None:
+    """A connector's own metadata may not carry identity headers: the daemon's token is shared by all its
+    connectors, so a tag (or a second bearer token) from connector code would let it act as another."""
+    for key, _value in metadata:
+        if key.lower() in IDENTITY_HEADERS:
+            raise PermissionDenied(
+                message=f"connector {identity.connector_name!r} may not set the {key.lower()} header; the daemon "
+                "sets the connector's identity", reason="CONNECTOR_TAGS_NOT_ALLOWED",
+                metadata={"connector": identity.connector_name, "header": key.lower()})
 
 
 def _is_awaitable_call(result: Any) -> bool:

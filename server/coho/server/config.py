@@ -232,13 +232,20 @@ def resolve_paths(model: M, base: Path) -> M:
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:
-    """``('auth', 'tokens', 'abc', 'roles', 0)`` -> ``auth.tokens.abc.roles[0]``."""
+    """``('auth', 'tokens', 'abc', 'roles', 0)`` -> ``auth.tokens.sha256:….roles[0]``.
+
+    A key under ``tokens`` IS a secret, so it is shown by its fingerprint (the one the effective config and the
+    audit log use) and never echoed into a terminal or a log collector.
+    """
     out = ""
+    previous: int | str | None = None
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            shown = token_fingerprint(part) if previous == "tokens" else str(part)
+            out += ("." if out else "") + shown
+        previous = part
     return out or "(root)"
 
 

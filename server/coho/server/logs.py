@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -17,6 +18,18 @@ from typing import Any, TextIO
 _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime", "taskName"}
 )
+
+
+# Extra fields whose name says they hold a credential are never printed, whoever passed them: a safety net
+# under the rule that secrets are not logged at all. Fingerprints (``token_fingerprint``) are not secrets.
+_SECRET_FIELD = re.compile(r"authorization|password|passwd|secret|token|credential|api_?key|private_?key",
+                           re.IGNORECASE)
+_NOT_SECRET_FIELD = re.compile(r"fingerprint", re.IGNORECASE)
+REDACTED = "<redacted>"
+
+
+def _is_secret_field(name: str) -> bool:
+    return bool(_SECRET_FIELD.search(name)) and not _NOT_SECRET_FIELD.search(name)
 
 
 def record_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -28,7 +41,7 @@ def record_fields(record: logging.LogRecord) -> dict[str, Any]:
     }
     for key, value in vars(record).items():
         if key not in _STANDARD_ATTRS and not key.startswith("_"):
-            fields[key] = value
+            fields[key] = REDACTED if _is_secret_field(key) and value not in (None, "") else value
     if record.exc_info:
         fields["exc"] = logging.Formatter().formatException(record.exc_info)
     return fields

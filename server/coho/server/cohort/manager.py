@@ -39,7 +39,7 @@ STATES = {
 class CohortManager:
     def __init__(self, runtime: Runtime, transport: CohortTransport | None = None) -> None:
         self.runtime = runtime
-        self.transport = transport or GrpcTransport(runtime.config.max_message_bytes)
+        self.transport = transport or GrpcTransport.for_server(runtime.config)
         self.memberships = {c.name: Membership(runtime, c, self.transport) for c in runtime.config.cohorts}
         self.notifier: LogNotifier | None = None
         self.started = False

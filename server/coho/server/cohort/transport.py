@@ -4,6 +4,10 @@ A subscription is a duplex stream of :class:`ExchangeRequest` (subscriber -> pub
 :class:`ExchangeResponse` (publisher -> subscriber). A federated query is one unary call to a peer's
 MetadataCollectionService (:meth:`CohortTransport.query`). The rest of the cohort only sees
 :class:`SubscriptionStream` and :class:`StreamError`, never grpc.
+
+Peer channels use TLS when the server itself serves TLS (:func:`peer_client_tls`): a member that demands
+TLS, or a client certificate, from its peers must offer the same when it calls them, as etcd's peer
+certificates do for both directions.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from typing import Any, Protocol
 import grpc
 import grpc.aio
 
-from coho.client import connect
+from coho.client import ClientTls, connect
 from coho.client.errors import from_rpc_error
 from coho.omrs.v1 import cohort_service_pb2 as cs
 from coho.omrs.v1 import cohort_service_pb2_grpc as cs_grpc
 from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
+from coho.server.config import ServerConfig
 
 
 class StreamError(Exception):
@@ -90,12 +95,34 @@ class _GrpcStream:
         self._call.cancel()
 
 
+def peer_client_tls(config: ServerConfig) -> ClientTls | None:
+    """How this member calls its peers, derived from how it serves them (None: plaintext).
+
+    Members of one cohort share a CA, so with mTLS (``tls.client_ca``) that CA verifies the peers' server
+    certificates and the member presents its own certificate as its client certificate; the certificate
+    therefore needs both the serverAuth and clientAuth usages (or none). With server-only TLS the peers'
+    certificates are checked against the system roots and no client certificate is sent.
+    """
+    tls = config.tls
+    if tls is None:
+        return None
+    if tls.client_ca is None:
+        return ClientTls()
+    return ClientTls(ca_cert=tls.client_ca, client_cert=tls.cert, client_key=tls.key)
+
+
 class GrpcTransport:
     """One channel per (endpoint, token), reused across reconnects so backoff is grpc's, not a new socket's."""
 
-    def __init__(self, max_message_bytes: int = 16 * 1024 * 1024) -> None:
+    def __init__(self, max_message_bytes: int = 16 * 1024 * 1024, tls: ClientTls | None = None) -> None:
         self._channels: dict[tuple[str, str | None], grpc.aio.Channel] = {}
         self._max_message_bytes = max_message_bytes
+        self._tls = tls
+
+    @classmethod
+    def for_server(cls, config: ServerConfig) -> GrpcTransport:
+        """The transport a server with ``config`` uses: its message limit and its peer TLS settings."""
+        return cls(config.max_message_bytes, tls=peer_client_tls(config))
 
     def open_subscription(self, endpoint: str, token: str | None) -> SubscriptionStream:
         return _GrpcStream(cs_grpc.CohortServiceStub(self._channel(endpoint, token)).Exchange())
@@ -114,7 +141,7 @@ class GrpcTransport:
         channel = self._channels.get(key)
         if channel is None:
             # Dead peers are found by the heartbeat timeout, not keepalive pings (servers throttle those).
-            channel = connect(endpoint, token, max_message_bytes=self._max_message_bytes, options=[
+            channel = connect(endpoint, token, tls=self._tls, max_message_bytes=self._max_message_bytes, options=[
                 ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2_000)])
             self._channels[key] = channel
         return channel

@@ -7,8 +7,12 @@ in the contextvar of :mod:`.identity`. Wrapping the handler (rather than setting
 and the handler in different contexts.
 
 Failures answer through the one error map (UNAUTHENTICATED NO_CREDENTIALS / BAD_CREDENTIALS,
-PERMISSION_DENIED ROLE_NOT_ALLOWED / CONNECTOR_TAGS_NOT_ALLOWED / CONNECTOR_ID_MISMATCH / ACT_AS_NOT_ALLOWED)
-and are reported to ``on_failure`` (the audit log) without the token.
+PERMISSION_DENIED ROLE_NOT_ALLOWED / CONNECTOR_TAGS_NOT_ALLOWED / CONNECTOR_ID_MISMATCH / ACT_AS_NOT_ALLOWED /
+DUPLICATE_IDENTITY_HEADER) and are reported to ``on_failure`` (the audit log) without the token.
+
+An identity header (``authorization`` or an ``x-coho-*`` tag) sent twice is refused rather than resolved:
+whichever copy a check reads, another reader could read the other, and that gap is how one caller passes
+a check as itself and is then credited as someone else.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ SYNC_GUARDED_SERVICES = frozenset({
     "coho.omrs.v1.MetadataCollectionService",
 })
 TAG_KEYS = (CONNECTOR_ID_KEY, REFRESH_ID_KEY, METADATA_SOURCE_KEY, USER_ID_KEY, PERMITTED_SYNC_KEY)
+IDENTITY_HEADERS = frozenset({"authorization", *TAG_KEYS})
 
 # Services that never need credentials: probes and tooling must work before anyone has a token.
 OPEN_SERVICE_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
@@ -210,6 +215,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             return handler
         metadata = _metadata(handler_call_details)
         try:
+            _check_single_values(handler_call_details)
             identity = self.authenticator.identify(method, metadata)
         except CohoError as err:
             return _refusing(handler, err, self._report(method, err))
@@ -231,6 +237,17 @@ def _metadata(details: grpc.HandlerCallDetails) -> dict[str, str]:
         if isinstance(value, str):
             found[key.lower()] = value
     return found
+
+
+def _check_single_values(details: grpc.HandlerCallDetails) -> None:
+    seen: set[str] = set()
+    for raw_key, _value in details.invocation_metadata or ():
+        key = raw_key.lower()
+        if key in IDENTITY_HEADERS:
+            if key in seen:
+                raise PermissionDenied(message=f"the {key} header may be sent only once",
+                                       reason="DUPLICATE_IDENTITY_HEADER", metadata={"header": key})
+            seen.add(key)
 
 
 def _handler_kind(handler: grpc.RpcMethodHandler) -> tuple[str, Callable[..., Any]]:
