@@ -42,6 +42,10 @@ def test_up_writes_loadable_configs_and_keeps_token(tmp_path: Path) -> None:
     server = load_server_config(server_path)
     daemon = load_daemon_config(daemon_path)
     assert server.listen == "127.0.0.1:6000" and daemon.listen == "127.0.0.1:6001"
-    assert daemon.server.address == "127.0.0.1:6000" and daemon.server.token == token
+    daemon_token = (tmp_path / "daemon-token").read_text().strip()
+    assert daemon.server.address == "127.0.0.1:6000" and daemon.server.token == daemon_token != token
     assert server.auth.tokens[token].user == "admin"
+    # The daemon reaches the server with a connector-only token of its own, credited to the daemon's user.
+    assert server.auth.tokens[daemon_token].roles == ["connector"]
+    assert server.auth.tokens[daemon_token].user == daemon.user
     assert server.data_dir == tmp_path / "data"

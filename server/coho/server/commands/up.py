@@ -62,9 +62,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def ensure_token(directory: Path) -> str:
-    """Reuse DIR/token so clients keep working across restarts; create it (0600) otherwise."""
-    path = directory / "token"
+DAEMON_USER = "coho-demo-daemon"
+
+
+def ensure_token(directory: Path, name: str = "token") -> str:
+    """Reuse DIR/<name> so clients keep working across restarts; create it (0600) otherwise."""
+    path = directory / name
     if path.exists():
         token = path.read_text(encoding="utf-8").strip()
         if token:
@@ -93,21 +96,26 @@ def connector_configs(paths: DemoPaths) -> list[dict[str, Any]]:
 
 
 def write_configs(directory: Path, port: int, token: str) -> tuple[Path, Path]:
-    """Write DIR/server.yaml and DIR/daemon.yaml; relative paths resolve against DIR."""
+    """Write DIR/server.yaml and DIR/daemon.yaml; relative paths resolve against DIR.
+
+    The daemon gets its own connector-role token (DIR/daemon-token), not the admin's: least privilege, and the
+    elements its connectors write are credited to the daemon's user rather than to "admin".
+    """
     principal = {"user": "admin", "roles": ["admin", "connector", "reader"]}
+    daemon_token = ensure_token(directory, "daemon-token")
     server = {
         "server_name": "coho-demo-server",
         "organization": "coho demo",
         "listen": f"127.0.0.1:{port}",
         "data_dir": "data",
-        "auth": {"tokens": {token: principal}},
+        "auth": {"tokens": {token: principal, daemon_token: {"user": DAEMON_USER, "roles": ["connector"]}}},
         "logging": {"format": "text"},
     }
     daemon = {
         "daemon_name": "coho-demo-daemon",
-        "user": "coho-demo-daemon",
+        "user": DAEMON_USER,
         "listen": f"127.0.0.1:{port + 1}",
-        "server": {"address": f"127.0.0.1:{port}", "token": token},
+        "server": {"address": f"127.0.0.1:{port}", "token": daemon_token},
         "auth": {"tokens": {token: principal}},
         "integration_services": connector_configs(demo_paths(directory)),
         "logging": {"format": "text"},
