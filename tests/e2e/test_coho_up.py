@@ -218,3 +218,16 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, taken_offset: int) -> None
     assert "choose another --port" in line
     assert "coho is up" not in result.stdout
     assert "Traceback" not in result.stderr  # the server that did start was stopped, not abandoned
+
+
+def test_a_second_up_on_the_same_directory_is_refused_in_one_line(tmp_path: Path, coho_process: Any) -> None:
+    demo = tmp_path / "demo"
+    first = start_up(coho_process, demo, free_port(2))
+    result = run(sys.executable, "-m", "coho.server.cli", "up", "--dir", str(demo), "--port", str(free_port(2)),
+                 timeout=45)
+    assert result.returncode == 1, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("coho: error: ") and "[REPOSITORY_LOCKED]" in line, result.stderr
+    assert "Traceback" not in result.stderr
+    assert first.proc.poll() is None  # the running demo is untouched
+    assert first.terminate(signal.SIGINT) == 0

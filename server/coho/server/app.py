@@ -14,6 +14,7 @@ import grpc.aio
 
 from coho.server import audit
 from coho.server.config import ServerConfig
+from coho.server.errors import CohoError
 from coho.server.metrics import ServerMetrics, metrics_host
 from coho.server.rpc.auth import AuthFailure, AuthInterceptor
 from coho.server.rpc.hosting import GrpcHost, HostedApp, run_until_signal
@@ -23,6 +24,8 @@ from coho.server.services.asset_manager import asset_manager_servicer
 from coho.server.services.data_manager import data_manager_servicer
 from coho.server.services.governance import governance_servicer
 from coho.server.services.stewardship import stewardship_servicer
+
+log = logging.getLogger("coho.server")
 
 # Proto packages whose services the access server hosts (DESIGN §2, §3).
 SERVER_PACKAGES = ("coho.omrs.v1", "coho.access.v1", "coho.admin.v1")
@@ -168,5 +171,14 @@ class ServerApp(HostedApp):
 
 
 async def serve(config: ServerConfig, *, leave_cohorts: Sequence[str] = ()) -> None:
-    """Run an access server until SIGTERM / SIGINT."""
-    await run_until_signal([ServerApp(config, leave_cohorts=leave_cohorts)])
+    """Run an access server until SIGTERM / SIGINT.
+
+    A domain error out of the start (a read-only, locked or corrupt repository, a full disk, a collection id
+    mismatch) ends the process with exit code 1 and one line naming the file and the problem: the operator
+    has something to fix, and a traceback would only hide it.
+    """
+    try:
+        await run_until_signal([ServerApp(config, leave_cohorts=leave_cohorts)])
+    except CohoError as exc:
+        log.error("cannot start the server", extra={"reason": exc.reason, "error": exc.message, **exc.metadata})
+        raise SystemExit(f"coho: error: {exc.message} [{exc.reason}]") from None

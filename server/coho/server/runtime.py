@@ -24,6 +24,7 @@ from coho.server.repository import Caller, Repository
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
 from coho.server.store.base import Store, WriteTxn
+from coho.server.store.dir_lock import DataDirLock
 from coho.server.store.sqlite import open_sqlite_store
 from coho.server.types import TypeRegistry
 
@@ -80,27 +81,38 @@ class Runtime:
     """The CohortManager (coho.server.cohort), built with the CohortService servicer; typed Any so the
     runtime does not import the cohort package."""
 
+    dir_lock: DataDirLock | None = None
+    """Held from open to close: one server per data directory (see :mod:`coho.server.store.dir_lock`)."""
+
     @classmethod
     def open(cls, config: ServerConfig) -> Runtime:
-        """Open the audit log, the store and the types; record STARTUP and the effective config."""
-        log = AuditLog(config.data_dir)
+        """Lock the data directory, open the audit log, the store and the types; record STARTUP and the
+        effective config."""
+        dir_lock = DataDirLock.acquire(config.data_dir)
+        try:
+            log = AuditLog(config.data_dir)
+        except BaseException:
+            dir_lock.release()
+            raise
         try:
             store = open_sqlite_store(config.data_dir)
         except BaseException:
             log.close()
+            dir_lock.release()
             raise
         try:
             types = load_types_from_store(store)
         except BaseException:
             store.close_sync()
             log.close()
+            dir_lock.release()
             raise
         repository = Repository(
             store, types,
             metadata_collection_name=config.metadata_collection_name or config.server_name,
             server_name=config.server_name,
         )
-        runtime = cls(config=config, store=store, repository=repository, audit=log)
+        runtime = cls(config=config, store=store, repository=repository, audit=log, dir_lock=dir_lock)
         log.record(audit.STARTUP, COMPONENT, "STARTUP", f"server {config.server_name} starting",
                    details={"metadata_collection_id": store.metadata_collection_id, "version": runtime.version,
                             "type_defs": len(types.type_defs())})
@@ -167,3 +179,5 @@ class Runtime:
             await self.store.close()
         finally:
             self.audit.close()
+            if self.dir_lock is not None:
+                self.dir_lock.release()

@@ -21,6 +21,7 @@ import yaml
 
 from coho.server.commands import add_logging_options
 from coho.server.commands.updemo import DemoPaths, demo_paths, ensure_demo
+from coho.server.errors import CohoError
 
 DEFAULT_DIR = Path("coho-demo")
 DEFAULT_PORT = 50051
@@ -205,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(run_until_signal([server, live, daemon], on_ready=ready))
     except OSError as err:
         raise OSError(f"{err} (is another `coho up` running? choose another --port)") from err
+    except CohoError as exc:  # a locked, read-only or corrupt data dir: one line naming it, as `coho server`
+        raise SystemExit(f"coho: error: {exc.message} [{exc.reason}]") from None
     try:
         runners = list(daemon.connectors.runners.values())
     except RuntimeError:  # the daemon never started

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coho.server.store.open_errors import open_failure
+
 AUDIT_DB_FILE = "audit.db"
 
 _SCHEMA = """
@@ -60,11 +62,19 @@ class SqliteAuditTable:
     """One connection guarded by a lock: inserts are tiny and queries are rare, so no writer thread."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(data_dir / AUDIT_DB_FILE, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        path = data_dir / AUDIT_DB_FILE
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise open_failure(path, exc) from exc
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            self._conn.close()
+            raise open_failure(path, exc) from exc
         self._lock = threading.Lock()
 
     def insert(self, row: AuditRow) -> int:

@@ -32,6 +32,7 @@ from coho.server.store.base import (
     WriteTxn,
 )
 from coho.server.store.history import history_page
+from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
 from coho.server.store.sqlite_checkpoint import Checkpointer
 from coho.server.store.sqlite_index import reconcile
@@ -67,10 +68,14 @@ def open_sqlite_store(
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_FILE
-    conn = connect_writer(path, synchronous)
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        conn = connect_writer(path, synchronous)
+    except (sqlite3.Error, OSError) as exc:
+        raise open_failure(path, exc) from exc
+    try:
+        probe_write_lock(conn, path)
         migrate(conn)
         collection_id = _collection_id(conn, metadata_collection_id)
         reconcile(conn, indexed_properties)
@@ -78,6 +83,9 @@ def open_sqlite_store(
         floor = int(floor_row[0]) if floor_row else 0
         max_row = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()
         head = max(int(max_row[0] or 0), floor - 1, 0)
+    except (sqlite3.Error, OSError) as exc:
+        conn.close()
+        raise open_failure(path, exc) from exc
     except BaseException:
         conn.close()
         raise
@@ -123,7 +131,7 @@ class SqliteStore(Store):
         self._writer_conn = conn
         self._checkpointer = Checkpointer(path)
         self._txn.on_commit = self._checkpointer.committed
-        self._writer = GroupCommitWriter(conn, self._txn)
+        self._writer = GroupCommitWriter(conn, self._txn, path=path)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()

@@ -120,12 +120,22 @@ def _resolve(pending: list[_Pending], outcomes: list[Outcome]) -> None:
             log.debug("store writer: caller loop closed before its result arrived")
 
 
-def storage_error(exc: BaseException) -> CohoError:
-    """The domain error for a storage failure that is not the operation's own fault."""
+def storage_error(exc: BaseException, path: object = None) -> CohoError:
+    """The domain error for a storage failure that is not the operation's own fault.
+
+    The message names the file (when known) and what to do: the writer keeps running, so freeing space is
+    all it takes for writes to succeed again.
+    """
     text = str(exc)
+    where = f" ({path})" if path is not None else ""
+    meta = {"file": str(path)} if path is not None else {}
     if "full" in text:
-        return ResourceExhausted(message=f"repository storage is full: {text}", reason="STORAGE_FULL")
-    return Unavailable(message=f"repository storage failed: {text}", reason="STORAGE_UNAVAILABLE")
+        return ResourceExhausted(
+            message=f"repository storage is full{where}: {text}; writes resume once space is freed on its "
+                    "file system (reads keep working)",
+            reason="STORAGE_FULL", metadata=meta)
+    return Unavailable(message=f"repository storage failed{where}: {text}", reason="STORAGE_UNAVAILABLE",
+                       metadata=meta)
 
 
 class GroupCommitWriter:
@@ -138,8 +148,12 @@ class GroupCommitWriter:
         *,
         max_batch: int = MAX_BATCH,
         name: str = "coho-store-writer",
+        path: object = None,
     ) -> None:
         self._conn = conn
+        self._path = path
+        self._storage_failure: str | None = None
+        """Set while commits fail for storage reasons, so the log says so once, and once more on recovery."""
         self._txn = txn
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -219,7 +233,7 @@ class GroupCommitWriter:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            _resolve(live, [(False, storage_error(exc))] * len(live))
+            _resolve(live, [(False, self._storage_error(exc))] * len(live))
             return
         outcomes: list[Outcome] = []
         for item in live:
@@ -228,7 +242,7 @@ class GroupCommitWriter:
                 # SQLite rolled the whole transaction back (e.g. SQLITE_FULL): nothing of it will commit.
                 self._txn.batch_failed()
                 error = outcomes[-1][1]
-                error = error if isinstance(error, CohoError) else storage_error(error)
+                error = error if isinstance(error, CohoError) else self._storage_error(error)
                 _resolve(live, [(False, error)] * len(live))
                 return
         try:
@@ -236,7 +250,7 @@ class GroupCommitWriter:
         except Exception as exc:
             self._rollback_quietly()
             self._txn.batch_failed()
-            error = exc if isinstance(exc, CohoError) else storage_error(exc)
+            error = exc if isinstance(exc, CohoError) else self._storage_error(exc)
             _resolve(live, [(False, error)] * len(live))
             return
         self._after_batch()
@@ -245,12 +259,24 @@ class GroupCommitWriter:
         except sqlite3.Error as exc:
             self._rollback_quietly()
             self._txn.batch_failed()
-            _resolve(live, [(False, storage_error(exc))] * len(live))
+            _resolve(live, [(False, self._storage_error(exc))] * len(live))
             return
         self._txn.batch_committed()
         self.commits += 1
+        if self._storage_failure is not None:
+            log.warning("repository storage recovered: writes succeed again",
+                        extra={"file": str(self._path), "error": self._storage_failure})
+            self._storage_failure = None
         self.ops += len(live)
         _resolve(live, outcomes)
+
+    def _storage_error(self, exc: BaseException) -> CohoError:
+        error = storage_error(exc, self._path)
+        if self._storage_failure is None:
+            log.error("repository storage failed: writes fail until it recovers",
+                      extra={"file": str(self._path), "reason": error.reason, "error": str(exc)})
+            self._storage_failure = str(exc)
+        return error
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
@@ -264,7 +290,7 @@ class GroupCommitWriter:
         except Exception as exc:
             txn.op_abort()
             if isinstance(exc, sqlite3.OperationalError):
-                return False, storage_error(exc)
+                return False, self._storage_error(exc)
             return False, exc
         return True, value
 
