@@ -66,10 +66,10 @@ async def until(predicate: Callable[[], bool], limit: float = 15.0, what: str = 
         await asyncio.sleep(0.02)
 
 
-async def wait_connected(apps: list[ServerApp], limit: float = 15.0) -> None:
+async def wait_connected(apps: list[ServerApp], limit: float = 15.0, cohort: str = COHORT) -> None:
     def connected() -> bool:
         for app in apps:
-            members = {m.registration.metadata_collection_id: m for m in rt(app).cohort.members(COHORT)}
+            members = {m.registration.metadata_collection_id: m for m in rt(app).cohort.members(cohort)}
             for other in apps:
                 if other is app:
                     continue
@@ -82,11 +82,11 @@ async def wait_connected(apps: list[ServerApp], limit: float = 15.0) -> None:
     await until(connected, limit, "every pair of members to connect")
 
 
-async def wait_replicated(apps: list[ServerApp], limit: float = 15.0) -> None:
+async def wait_replicated(apps: list[ServerApp], limit: float = 15.0, cohort: str = COHORT) -> None:
     """Until every member's cursor in every other member's log reached that member's head."""
     def caught_up() -> bool:
         for app in apps:
-            members = {m.registration.metadata_collection_id: m for m in rt(app).cohort.members(COHORT)}
+            members = {m.registration.metadata_collection_id: m for m in rt(app).cohort.members(cohort)}
             for other in apps:
                 if other is not app:
                     m = members.get(member_id(other))

@@ -27,6 +27,7 @@ PEER = "e2e-peer-token-01234"
 COHORT = "e2e"
 EVENTS = 20_000
 BATCH = 500
+CONNECTED = admin_pb.CONNECTION_STATE_CONNECTED
 
 
 def member_config(tmp_path: Path, name: str, port: int, seed: int | None) -> Path:
@@ -181,3 +182,59 @@ def test_leave_cohort_flag_unregisters_a_real_process(tmp_path: Path, coho_proce
                    for m in (await members_of(addresses[1])).values())
 
     asyncio.run(still_gone())
+
+
+def test_one_process_in_two_cohorts(tmp_path: Path, coho_process: Any) -> None:
+    """X is in cohorts A (with Y) and B (with Z), all real processes: each cohort replicates through X, and
+    neither Y nor Z receives the other's instances (X never re-sends reference copies)."""
+    ports = {name: free_port() for name in ("x", "y", "z")}
+
+    def cohort(name: str, seed: str | None) -> dict[str, Any]:
+        return {"name": name, "seeds": [f"127.0.0.1:{ports[seed]}"] if seed else [], "token": PEER,
+                "heartbeat_seconds": 0.5, "reconnect_max_seconds": 1.0}
+
+    def config(name: str, cohorts: list[dict[str, Any]]) -> Path:
+        return write_yaml(tmp_path / f"{name}.yaml", {
+            "server_name": name, "listen": f"127.0.0.1:{ports[name]}", "data_dir": str(tmp_path / f"data-{name}"),
+            "auth": {"tokens": {ADMIN: {"user": "admin", "roles": ["admin"]},
+                                PEER: {"user": "peer", "roles": ["peer"]}}},
+            "shutdown_grace_seconds": 1, "cohorts": cohorts})
+
+    configs = {"x": config("x", [cohort("a", None), cohort("b", None)]), "y": config("y", [cohort("a", "x")]),
+               "z": config("z", [cohort("b", "x")])}
+    processes = {name: coho_process("server", "--config", str(path)) for name, path in configs.items()}
+    address = {name: p.wait_serving() for name, p in processes.items()}
+
+    async def views(at: str, cohort_name: str = "") -> list[Any]:
+        async with connect(address[at], ADMIN) as channel:
+            return list((await admin_grpc.ServerAdminServiceStub(channel).ListCohortMembers(
+                admin_pb.ListCohortMembersRequest(cohort_name=cohort_name))).members)
+
+    async def has(at: str, guid: str) -> bool:
+        async with connect(address[at], ADMIN) as channel:
+            page = await mcs_grpc.MetadataCollectionServiceStub(channel).FindEntities(mcs.FindEntitiesRequest(
+                query=mcs.InstanceQuery(type_name="DataFile", page_size=1000)))
+        return guid in {e.header.guid for e in page.entities}
+
+    async def scenario() -> None:
+        deadline = time.monotonic() + 30
+        while {(m.cohort_name, m.registration.server_name, m.inbound_state, m.outbound_state)
+               for m in await views("x")} != {("a", "y", CONNECTED, CONNECTED), ("b", "z", CONNECTED, CONNECTED)}:
+            assert time.monotonic() < deadline, "x did not connect to y (cohort a) and z (cohort b)"
+            await asyncio.sleep(0.2)
+        guids = {}
+        for name in ("x", "y", "z"):
+            async with connect(address[name], ADMIN) as channel:
+                reply = await mcs_grpc.MetadataCollectionServiceStub(channel).AddEntities(
+                    mcs.AddEntitiesRequest(entities=new_entities(1)))
+                guids[name] = reply.entities[0].header.guid
+        wanted = {"x": ("y", "z"), "y": ("x",), "z": ("x",)}
+        while not all([await has(at, guids[home]) for at, homes in wanted.items() for home in homes]):
+            assert time.monotonic() < deadline + 30, "the cohorts did not replicate through x"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)  # several heartbeats: a leak would have arrived by now
+        assert not await has("y", guids["z"]) and not await has("z", guids["y"])
+        assert [m.registration.server_name for m in await views("x", "a")] == ["y"]
+        assert [m.cohort_name for m in await views("y")] == ["a"]
+
+    asyncio.run(scenario())

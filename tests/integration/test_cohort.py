@@ -73,8 +73,8 @@ async def test_rewound_cursor_redelivers_without_duplicate_application(tmp_path:
         # Nothing was applied twice: no new copy events in b's log, versions unchanged.
         assert rt(b).store.head_sequence() == b_head + 1  # only b's RE_REGISTRATION_EVENT
         assert all(rt(b).store.get_entity(g).header.version == 1 for g in guids)
-        acks = audit_rows(a, "ACK_RECEIVED")
-        assert any("'ignored_older_version': 5" in r.details.get("outcomes", "") for r in acks)
+        await until(lambda: any("'ignored_older_version': 5" in r.details.get("outcomes", "")
+                                for r in audit_rows(a, "ACK_RECEIVED")), what="the re-delivery's ack")
 
 
 async def test_audit_chain_for_one_event(tmp_path: Path) -> None:
@@ -141,8 +141,8 @@ async def test_late_joiner_catches_up_with_snapshot_then_log(tmp_path: Path) -> 
             assert checksum(c, homes) == checksum(a, homes) == checksum(b, homes)
             assert rt(c).store.get_entity(late) is not None
             assert rt(c).store.get_entity(early[0]).header.status == typedefs_pb2.INSTANCE_STATUS_DELETED
-            snapshots = [r for r in audit_rows(a, "EVENT_BATCH_SENT") if r.details["snapshot"] == "True"]
-            assert snapshots
+            await until(lambda: any(r.details["snapshot"] == "True" for r in audit_rows(a, "EVENT_BATCH_SENT")),
+                        what="the snapshot's audit record")
         finally:
             await c.stop()
 
@@ -165,3 +165,8 @@ async def test_exchange_rules_filter_by_type_with_subtypes(tmp_path: Path) -> No
         finally:
             await typedefs_only.stop()
             await picky.stop()
+
+
+async def test_stream_cut_while_everyone_writes(tmp_path: Path) -> None:
+    async with cohort_of(tmp_path, 3) as apps:
+        await scenarios.stream_cut_while_writing(members(apps), seconds=2.0)

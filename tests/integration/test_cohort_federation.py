@@ -74,3 +74,71 @@ async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: P
             assert list(found.header.unreachable_members) == [two_id]
             # two is gone, but one still holds a reference copy of two's file.
             assert {e.header.guid for e in found.entities} == {f.header.guid for f in files.values()}
+
+
+async def test_federated_graph_queries_merge_each_members_graph(tmp_path: Path) -> None:
+    """Graph queries federate through coho.server.cohort.federation.federated_graph (the RPCs have no
+    ``federated`` flag yet: the hub's own part is asked over gRPC here, as the servicer will ask its handler)."""
+    from servertest import ADMIN_TOKEN
+
+    from coho.server.cohort.federation import federated_graph
+    from coho.server.errors import InvalidArgument, NotFound
+
+    async with AsyncExitStack() as stack:
+        hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
+        stack.push_async_callback(hub.stop)
+        one = await start_member(tmp_path, "one", [hub.address])
+        stack.push_async_callback(one.stop)
+        two = await start_member(tmp_path, "two", [hub.address])
+        stopped: list[bool] = []
+
+        async def stop_two() -> None:
+            if not stopped:
+                stopped.append(True)
+                await two.stop()
+
+        stack.push_async_callback(stop_two)
+        apps = [hub, one, two]
+        await wait_connected(apps)
+        folder = await add_entity(one, "FileFolder", name="graph-folder")
+        a, b = [await add_entity(one, "DataFile", name=n) for n in ("a", "b")]
+        links = [await add_link(one, "NestedFile", folder.header.guid, f.header.guid) for f in (a, b)]
+        await wait_replicated(apps)
+        c = await add_entity(two, "DataFile", name="c")  # two links its own file into one's folder (a copy there)
+        links.append(await add_link(two, "NestedFile", folder.header.guid, c.header.guid))
+        await wait_replicated(apps)
+        homes = {link.header.guid: link.header.metadata_collection_id for link in links}
+        cohort, two_id = rt(hub).cohort, member_id(two)
+
+        async def ask(method: str, request: object) -> object:
+            async def local(one_hop: object) -> object:
+                return await cohort.transport.query(hub.address, ADMIN_TOKEN, method, one_hop, deadline_seconds=5)
+            return await federated_graph(cohort, member_id(hub), method, request, local=local)
+
+        guid = folder.header.guid
+        rels = await ask("GetRelationshipsForEntity", mcs.GetRelationshipsForEntityRequest(entity_guid=guid))
+        assert {r.header.guid for r in rels.relationships} == set(homes)  # the hub knows none of them itself
+        assert all(r.header.metadata_collection_id == homes[r.header.guid] for r in rels.relationships)
+        assert not rels.header.unreachable_members and rels.header.metadata_collection_id == member_id(hub)
+        cut = await ask("GetRelationshipsForEntity",
+                        mcs.GetRelationshipsForEntityRequest(entity_guid=guid, page_size=2))
+        assert len(cut.relationships) == 2 and cut.header.partial
+        related = await ask("GetRelatedEntities", mcs.GetRelatedEntitiesRequest(entity_guid=guid))
+        assert {e.header.guid for e in related.entities} == {a.header.guid, b.header.guid, c.header.guid}
+        around = await ask("GetEntityNeighborhood", mcs.GetEntityNeighborhoodRequest(entity_guid=guid, level=1))
+        assert {e.header.guid for e in around.graph.entities} == {guid, a.header.guid, b.header.guid, c.header.guid}
+        assert sorted(r.header.guid for r in around.graph.relationships) == sorted(homes)
+        assert len(around.graph.entities) == 4  # one per GUID although one and two both returned them
+        linking = await ask("GetLinkingEntities", mcs.GetLinkingEntitiesRequest(
+            start_entity_guid=a.header.guid, end_entity_guid=c.header.guid))
+        assert guid in {e.header.guid for e in linking.graph.entities}
+        with pytest.raises(NotFound):
+            await ask("GetEntityNeighborhood", mcs.GetEntityNeighborhoodRequest(
+                entity_guid="00000000-0000-0000-0000-000000000000", level=1))
+        with pytest.raises(InvalidArgument):
+            await ask("GetRelatedEntities", mcs.GetRelatedEntitiesRequest(entity_guid=guid, page_token="x"))
+
+        await stop_two()
+        rels = await ask("GetRelationshipsForEntity", mcs.GetRelationshipsForEntityRequest(entity_guid=guid))
+        assert list(rels.header.unreachable_members) == [two_id]
+        assert {r.header.guid for r in rels.relationships} == set(homes)  # one holds a copy of two's link

@@ -9,6 +9,8 @@
 - typedef events add unknown types to a staged registry (installed by the caller after commit), apply a later
   version of a known type when one of our patches reaches it exactly, and report any other definition that
   differs as CONFLICTING_TYPEDEFS, never overwriting;
+- a RE_HOMED event naming this member as the new home is a take-over (:mod:`.rehome`): the copy becomes a
+  home instance; a former home's later events about it are refused as NOT_HOME;
 - registry and error events are handed back for the caller to act on after the commit (they talk to the
   network or start other writes, which must not happen inside the writer's transaction).
 
@@ -24,7 +26,7 @@ from typing import Any, cast
 
 from coho.omrs.v1 import cohort_service_pb2 as cs
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
-from coho.server.cohort import registry
+from coho.server.cohort import registry, rehome
 from coho.server.cohort.rules import ExchangeRule
 from coho.server.errors import CohoError
 from coho.server.repository import refcopies
@@ -226,13 +228,16 @@ class _Applier:
             return
         if kind in (ENTITY_REIDENTIFY, RELATIONSHIP_REIDENTIFY) and section.original_instance_guid:
             self._purge_old_identity(kind, section.original_instance_guid, home)
-        if not self.rules.save.admits_type(section.type_def_name, self.ctx.types):
+        if rehome.is_take_over(section, self.ctx.local_id):
+            self._outcome(ack, section.instance_guid, rehome.take_over(self.txn, self.ctx, section))
+        elif not self.rules.save.admits_type(section.type_def_name, self.ctx.types):
             ack.outcome = cs.EVENT_OUTCOME_IGNORED_BY_RULE
         elif section.HasField("entity"):
-            self._outcome(ack, section.instance_guid, refcopies.save_entity_copy(self.txn, self.ctx, section.entity))
+            result = refcopies.save_entity_copy(self.txn, self.ctx, section.entity)
+            self._outcome(ack, section.instance_guid, result, section)
         elif section.HasField("relationship"):
             result = refcopies.save_relationship_copy(self.txn, self.ctx, section.relationship)
-            self._outcome(ack, section.instance_guid, result)
+            self._outcome(ack, section.instance_guid, result, section)
         else:
             ack.outcome = cs.EVENT_OUTCOME_PROCESSED
             ack.detail = "no instance image"
@@ -248,7 +253,15 @@ class _Applier:
             if rel is not None and rel.header.metadata_collection_id == home:
                 refcopies.purge_relationship_copy(self.txn, self.ctx, old_guid, home)
 
-    def _outcome(self, ack: cs.EventAck, guid: str, result: refcopies.CopyResult) -> None:
+    def _outcome(self, ack: cs.EventAck, guid: str, result: refcopies.CopyResult,
+                 section: events_pb2.InstanceEventSection | None = None) -> None:
+        if (result.outcome == refcopies.CONFLICTING_INSTANCES and section is not None
+                and rehome.is_stale_home(self.txn, self.ctx, section)):
+            # A former home still writing to what it handed over to us: refused, and no clash to resolve.
+            ack.outcome = cs.EVENT_OUTCOME_CONFLICT
+            ack.detail = f"{rehome.NOT_HOME}: {guid} is homed here now"
+            self.result.conflicts.append(f"{rehome.NOT_HOME} {guid} from {self.rules.publisher_id}")
+            return
         ack.reference_copy_outcome = cast(Any, result.outcome)
         ack.outcome = cast(Any, OUTCOMES.get(result.outcome, cs.EVENT_OUTCOME_PROCESSED))
         if result.outcome in (refcopies.SAVED, refcopies.PURGED):

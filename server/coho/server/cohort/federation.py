@@ -20,6 +20,16 @@ most ``page_size - 1`` instances before it in its own member's list, so its memb
 (FEDERATED_PAGING). ``header.partial`` is true when a member had more results than it returned, or the
 merged list was cut: the caller narrows the query, or pages through one member without ``federated``.
 
+Graph queries (:func:`federated_graph`) federate the same way, one hop, with two differences:
+
+- a member that does not know the starting entity answers NOT_FOUND, which is an empty answer, not an
+  unreachable member; the query fails NOT_FOUND only when no member that answered knows it;
+- GetEntityNeighborhood and GetLinkingEntities return graphs: their entities and relationships are merged by
+  GUID with the same preference (home copy, then higher version) and are not paged. The merged graph is the
+  union of each member's own graph: a path whose hops are only known at different members, none holding them
+  all, is not found (Egeria's enterprise connector has the same limit). Reference copies make that rare.
+  GetRelationshipsForEntity and GetRelatedEntities are lists, merged and cut to one page as the finds are.
+
 No grpc here: the calls go through :class:`~coho.server.cohort.transport.CohortTransport`, and the merge
 (:func:`merge`) is a pure function.
 """
@@ -31,9 +41,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coho.omrs.v1 import common_pb2
+from coho.omrs.v1 import common_pb2, instances_pb2
+from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.cohort.transport import CohortTransport, StreamError
-from coho.server.errors import InvalidArgument
+from coho.server.errors import InvalidArgument, NotFound
 from coho.server.store.paging import Order, page_size_of, resolve_order
 
 DEADLINE_SECONDS = 2.0
@@ -192,4 +203,92 @@ async def federated_find(host: FederationHost | None, local_id: str, method: str
         metadata_collection_id=mine.header.metadata_collection_id, sequence=mine.header.sequence,
         unreachable_members=unreachable, partial=partial))
     getattr(response, kind.items).extend(items)
+    return response
+
+
+# -- graph queries ----------------------------------------------------------------------------------------------
+
+LIST_QUERIES = {"GetRelationshipsForEntity": "relationships", "GetRelatedEntities": "entities"}
+"""Graph queries answered with one list (merged and paged like a find)."""
+GRAPH_QUERIES = ("GetEntityNeighborhood", "GetLinkingEntities")
+"""Graph queries answered with an InstanceGraph (merged by GUID, not paged)."""
+
+
+def merge_graphs(answers: Iterable[tuple[str, instances_pb2.InstanceGraph]]) -> instances_pb2.InstanceGraph:
+    """The union of members' graphs, one instance per GUID (home copy, then the higher version), first seen first."""
+    entities: dict[str, tuple[Any, str]] = {}
+    relationships: dict[str, tuple[Any, str]] = {}
+    for member_id, graph in answers:
+        for chosen, items in ((entities, graph.entities), (relationships, graph.relationships)):
+            for item in items:
+                kept = chosen.get(item.header.guid)
+                if kept is None or _better(item, member_id, kept[0], kept[1]):
+                    chosen[item.header.guid] = (item, member_id)
+    return instances_pb2.InstanceGraph(entities=[e for e, _ in entities.values()],
+                                       relationships=[r for r, _ in relationships.values()])
+
+
+async def _local(local: Callable[[Any], Awaitable[Any]], request: Any) -> Any | None:
+    """Our own answer; None when we do not know the starting entity (someone else may)."""
+    try:
+        return await local(request)
+    except NotFound:
+        return None
+    except StreamError as err:  # a local part answered over the transport (as the tests do)
+        if err.code != "NOT_FOUND":
+            raise
+        return None
+
+
+async def _ask_graph(host: FederationHost, peer: Peer, method: str, request: Any,
+                     deadline: float) -> tuple[bool, Any | None]:
+    """(answered, response): NOT_FOUND is an answer without a response; anything else unanswered is unreachable."""
+    try:
+        return True, await asyncio.wait_for(host.transport.query(
+            peer.endpoint, peer.token, method, request, deadline_seconds=deadline), deadline + 0.5)
+    except StreamError as err:
+        return err.code == "NOT_FOUND", None
+    except TimeoutError:
+        return False, None
+
+
+async def federated_graph(host: FederationHost | None, local_id: str, method: str, request: Any, *,
+                          local: Callable[[Any], Awaitable[Any]], deadline: float = DEADLINE_SECONDS) -> Any:
+    """Answer a graph query (``method``: GetRelationshipsForEntity, GetRelatedEntities, GetEntityNeighborhood,
+    GetLinkingEntities) from ourselves and every peer, merged by GUID (see the module doc)."""
+    if method not in LIST_QUERIES and method not in GRAPH_QUERIES:
+        raise InvalidArgument(message=f"{method} is not a federated graph query", reason="NOT_FEDERATED",
+                              field_violations=[("method", "not a graph query")])
+    paged = method in LIST_QUERIES
+    if paged and request.page_token:
+        raise InvalidArgument(message="a federated query is a single page; it takes no page token",
+                              reason="FEDERATED_PAGING", field_violations=[("page_token", "must be empty")])
+    one_hop = type(request)()
+    one_hop.CopyFrom(request)
+    if "federated" in one_hop.DESCRIPTOR.fields_by_name:
+        one_hop.federated = False  # peers answer for themselves only: one hop, no loop
+    peers = host.federation_peers() if host is not None else []
+    asks = [_ask_graph(host, p, method, one_hop, deadline) for p in peers] if host is not None else []
+    mine, theirs = await asyncio.gather(_local(local, one_hop), asyncio.gather(*asks))
+    replies: list[tuple[str, Any]] = [] if mine is None else [(local_id, mine)]
+    unreachable = [peer.member_id for peer, (answered, _) in zip(peers, theirs, strict=True) if not answered]
+    replies += [(reply.header.metadata_collection_id or peer.member_id, reply)
+                for peer, (_, reply) in zip(peers, theirs, strict=True) if reply is not None]
+    if not replies and not unreachable:
+        raise NotFound(message="no member of the cohort knows the starting entity", reason="ENTITY_NOT_FOUND",
+                       resource=("EntityDetail", getattr(request, "entity_guid", "")
+                                 or getattr(request, "start_entity_guid", "")))
+    response = getattr(mcs, f"{method}Response")()
+    partial = False
+    if paged:
+        items = LIST_QUERIES[method]
+        order = resolve_order(request.sequencing if request.HasField("sequencing") else None)
+        answers = [Answer(member, list(getattr(reply, items)), _more(reply)) for member, reply in replies]
+        merged, partial = merge(answers, order, page_size_of(request.page_size))
+        getattr(response, items).extend(merged)
+    else:
+        response.graph.CopyFrom(merge_graphs((member, reply.graph) for member, reply in replies))
+    response.header.CopyFrom(common_pb2.ResponseHeader(
+        metadata_collection_id=local_id, sequence=mine.header.sequence if mine is not None else 0,
+        unreachable_members=unreachable, partial=partial))
     return response

@@ -6,6 +6,8 @@ that call back must find it up), and stopped before the store closes.
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -42,14 +44,17 @@ class CohortManager:
         self.transport = transport or GrpcTransport.for_server(runtime.config)
         self.memberships = {c.name: Membership(runtime, c, self.transport) for c in runtime.config.cohorts}
         self.notifier: LogNotifier | None = None
+        self.audit_writer: ThreadPoolExecutor | None = None
         self.started = False
 
     async def start(self, endpoint: str) -> None:
         """Register in every configured cohort and start following its members. ``endpoint`` is advertised
         unless the cohort config names its own."""
         self.notifier = LogNotifier(self.runtime.store)
+        self.audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohort-audit")
         for membership in self.memberships.values():
             membership.notifier = self.notifier
+            membership.audit_writer = self.audit_writer
             await membership.start(membership.config.endpoint or endpoint)
         self.started = True
 
@@ -60,6 +65,11 @@ class CohortManager:
             await membership.stop()
         if self.notifier is not None:
             self.notifier.close()
+        if self.audit_writer is not None:
+            writer, self.audit_writer = self.audit_writer, None
+            for membership in self.memberships.values():
+                membership.audit_writer = None
+            await asyncio.to_thread(writer.shutdown, True)  # the queued records are written before we return
         await self.transport.close()
 
     def membership(self, name: str) -> Membership:
@@ -136,7 +146,9 @@ class CohortManager:
         peer_id = peer.metadata_collection_id
         subscription = next((s for s in membership.subscriptions if s.peer_id == peer_id and not s.stopped), None)
         inbound = subscription.status if subscription is not None else sub.InboundStatus(state=sub.DISCONNECTED)
-        cursor = reg.read_cursor(store, membership.cohort, peer_id) or 0
+        # A live subscription knows the cursor it last committed; the store is read only when it has none
+        # (a SQLite read on the event loop per peer made a 2 ms admin poll cost a busy home ~6% of its loop).
+        cursor = inbound.cursor or reg.read_cursor(store, membership.cohort, peer_id) or 0
         head = max(inbound.head, cursor)
         outbound = membership.outbound.get(peer_id, OutboundStatus())
         unregistered = peer.state == reg.UNREGISTERED
