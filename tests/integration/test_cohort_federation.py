@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
+import grpc
 import pytest
 from cohortharness import add_entity, add_link, member_id, rt, start_member, wait_connected, wait_replicated
 from servertest import client
@@ -77,13 +79,7 @@ async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: P
 
 
 async def test_federated_graph_queries_merge_each_members_graph(tmp_path: Path) -> None:
-    """Graph queries federate through coho.server.cohort.federation.federated_graph (the RPCs have no
-    ``federated`` flag yet: the hub's own part is asked over gRPC here, as the servicer will ask its handler)."""
-    from servertest import ADMIN_TOKEN
-
-    from coho.server.cohort.federation import federated_graph
-    from coho.server.errors import InvalidArgument, NotFound
-
+    """The four graph RPCs with ``federated`` set, asked of a hub that keeps no copies itself."""
     async with AsyncExitStack() as stack:
         hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
         stack.push_async_callback(hub.stop)
@@ -108,12 +104,12 @@ async def test_federated_graph_queries_merge_each_members_graph(tmp_path: Path) 
         links.append(await add_link(two, "NestedFile", folder.header.guid, c.header.guid))
         await wait_replicated(apps)
         homes = {link.header.guid: link.header.metadata_collection_id for link in links}
-        cohort, two_id = rt(hub).cohort, member_id(two)
+        two_id = member_id(two)
+        stubs = await stack.enter_async_context(client(hub))
 
-        async def ask(method: str, request: object) -> object:
-            async def local(one_hop: object) -> object:
-                return await cohort.transport.query(hub.address, ADMIN_TOKEN, method, one_hop, deadline_seconds=5)
-            return await federated_graph(cohort, member_id(hub), method, request, local=local)
+        async def ask(method: str, request: Any) -> Any:
+            request.federated = True
+            return await getattr(stubs.mcs, method)(request)
 
         guid = folder.header.guid
         rels = await ask("GetRelationshipsForEntity", mcs.GetRelationshipsForEntityRequest(entity_guid=guid))
@@ -132,11 +128,13 @@ async def test_federated_graph_queries_merge_each_members_graph(tmp_path: Path) 
         linking = await ask("GetLinkingEntities", mcs.GetLinkingEntitiesRequest(
             start_entity_guid=a.header.guid, end_entity_guid=c.header.guid))
         assert guid in {e.header.guid for e in linking.graph.entities}
-        with pytest.raises(NotFound):
+        with pytest.raises(grpc.aio.AioRpcError) as missing:  # no member knows it
             await ask("GetEntityNeighborhood", mcs.GetEntityNeighborhoodRequest(
                 entity_guid="00000000-0000-0000-0000-000000000000", level=1))
-        with pytest.raises(InvalidArgument):
+        assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.aio.AioRpcError) as paged:
             await ask("GetRelatedEntities", mcs.GetRelatedEntitiesRequest(entity_guid=guid, page_token="x"))
+        assert paged.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
         await stop_two()
         rels = await ask("GetRelationshipsForEntity", mcs.GetRelationshipsForEntityRequest(entity_guid=guid))

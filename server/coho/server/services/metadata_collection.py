@@ -17,7 +17,7 @@ import grpc.aio
 from coho.omrs.v1 import common_pb2, events_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
-from coho.server.cohort.federation import federated_find
+from coho.server.cohort.federation import federated_find, federated_graph
 from coho.server.errors import FailedPrecondition
 from coho.server.rpc.errors import require, rpc_method
 from coho.server.rpc.identity import current_caller
@@ -314,10 +314,18 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
         return await federated_find(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
                                     local=lambda one_hop: local(self, one_hop, context))
 
+    async def _federated_graph(self, method: str, request: Any, context: Ctx) -> Any:
+        """A federated graph query: this member plus its cohort peers, merged by GUID."""
+        local = getattr(type(self), method).__wrapped__
+        return await federated_graph(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
+                                     local=lambda one_hop: local(self, one_hop, context))
+
     # -- graph queries ----------------------------------------------------------------------------------------
 
     @rpc_method
     async def GetRelationshipsForEntity(self, request: mcs.GetRelationshipsForEntityRequest, context: Ctx) -> Any:
+        if request.federated:
+            return await self._federated_graph("GetRelationshipsForEntity", request, context)
         page = await asyncio.to_thread(
             self.repo.relationships_for_entity, request.entity_guid, type_name=request.relationship_type_name,
             statuses=list(request.limit_results_by_status), as_of_ms=ms_or_none(request, "as_of_time"),
@@ -328,12 +336,16 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
     @rpc_method
     async def GetEntityNeighborhood(self, request: mcs.GetEntityNeighborhoodRequest, context: Ctx) -> Any:
+        if request.federated:
+            return await self._federated_graph("GetEntityNeighborhood", request, context)
         graph = await asyncio.to_thread(
             self.repo.entity_neighborhood, request.entity_guid, request.level, present(request, "filter"))
         return mcs.GetEntityNeighborhoodResponse(header=self._read_header(), graph=graph)
 
     @rpc_method
     async def GetRelatedEntities(self, request: mcs.GetRelatedEntitiesRequest, context: Ctx) -> Any:
+        if request.federated:
+            return await self._federated_graph("GetRelatedEntities", request, context)
         page = await asyncio.to_thread(
             self.repo.related_entities, request.entity_guid, present(request, "filter"),
             sequencing=present(request, "sequencing"), page_size=page_size(request.page_size),
@@ -343,6 +355,8 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
     @rpc_method
     async def GetLinkingEntities(self, request: mcs.GetLinkingEntitiesRequest, context: Ctx) -> Any:
+        if request.federated:
+            return await self._federated_graph("GetLinkingEntities", request, context)
         graph = await asyncio.to_thread(
             self.repo.linking_entities, request.start_entity_guid, request.end_entity_guid,
             statuses=list(request.limit_results_by_status), as_of_ms=ms_or_none(request, "as_of_time"))

@@ -722,7 +722,7 @@ class ReHomeRelationshipResponse(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., relationship: _Optional[_Union[_instances_pb2.Relationship, _Mapping]] = ...) -> None: ...
 
 class GetRelationshipsForEntityRequest(_message.Message):
-    __slots__ = ("entity_guid", "relationship_type_name", "limit_results_by_status", "as_of_time", "sequencing", "page_size", "page_token")
+    __slots__ = ("entity_guid", "relationship_type_name", "limit_results_by_status", "as_of_time", "sequencing", "page_size", "page_token", "federated")
     ENTITY_GUID_FIELD_NUMBER: _ClassVar[int]
     RELATIONSHIP_TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
     LIMIT_RESULTS_BY_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -730,6 +730,7 @@ class GetRelationshipsForEntityRequest(_message.Message):
     SEQUENCING_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    FEDERATED_FIELD_NUMBER: _ClassVar[int]
     entity_guid: str
     relationship_type_name: str
     limit_results_by_status: _containers.RepeatedScalarFieldContainer[_typedefs_pb2.InstanceStatus]
@@ -737,7 +738,8 @@ class GetRelationshipsForEntityRequest(_message.Message):
     sequencing: _common_pb2.Sequencing
     page_size: int
     page_token: str
-    def __init__(self, entity_guid: _Optional[str] = ..., relationship_type_name: _Optional[str] = ..., limit_results_by_status: _Optional[_Iterable[_Union[_typedefs_pb2.InstanceStatus, str]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sequencing: _Optional[_Union[_common_pb2.Sequencing, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    federated: bool
+    def __init__(self, entity_guid: _Optional[str] = ..., relationship_type_name: _Optional[str] = ..., limit_results_by_status: _Optional[_Iterable[_Union[_typedefs_pb2.InstanceStatus, str]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sequencing: _Optional[_Union[_common_pb2.Sequencing, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., federated: _Optional[bool] = ...) -> None: ...
 
 class GetRelationshipsForEntityResponse(_message.Message):
     __slots__ = ("header", "relationships", "next_page_token")
@@ -764,14 +766,16 @@ class TraversalFilter(_message.Message):
     def __init__(self, entity_type_names: _Optional[_Iterable[str]] = ..., relationship_type_names: _Optional[_Iterable[str]] = ..., limit_results_by_classification: _Optional[_Iterable[str]] = ..., limit_results_by_status: _Optional[_Iterable[_Union[_typedefs_pb2.InstanceStatus, str]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetEntityNeighborhoodRequest(_message.Message):
-    __slots__ = ("entity_guid", "filter", "level")
+    __slots__ = ("entity_guid", "filter", "level", "federated")
     ENTITY_GUID_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
+    FEDERATED_FIELD_NUMBER: _ClassVar[int]
     entity_guid: str
     filter: TraversalFilter
     level: int
-    def __init__(self, entity_guid: _Optional[str] = ..., filter: _Optional[_Union[TraversalFilter, _Mapping]] = ..., level: _Optional[int] = ...) -> None: ...
+    federated: bool
+    def __init__(self, entity_guid: _Optional[str] = ..., filter: _Optional[_Union[TraversalFilter, _Mapping]] = ..., level: _Optional[int] = ..., federated: _Optional[bool] = ...) -> None: ...
 
 class GetEntityNeighborhoodResponse(_message.Message):
     __slots__ = ("header", "graph")
@@ -782,18 +786,20 @@ class GetEntityNeighborhoodResponse(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., graph: _Optional[_Union[_instances_pb2.InstanceGraph, _Mapping]] = ...) -> None: ...
 
 class GetRelatedEntitiesRequest(_message.Message):
-    __slots__ = ("entity_guid", "filter", "sequencing", "page_size", "page_token")
+    __slots__ = ("entity_guid", "filter", "sequencing", "page_size", "page_token", "federated")
     ENTITY_GUID_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCING_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    FEDERATED_FIELD_NUMBER: _ClassVar[int]
     entity_guid: str
     filter: TraversalFilter
     sequencing: _common_pb2.Sequencing
     page_size: int
     page_token: str
-    def __init__(self, entity_guid: _Optional[str] = ..., filter: _Optional[_Union[TraversalFilter, _Mapping]] = ..., sequencing: _Optional[_Union[_common_pb2.Sequencing, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    federated: bool
+    def __init__(self, entity_guid: _Optional[str] = ..., filter: _Optional[_Union[TraversalFilter, _Mapping]] = ..., sequencing: _Optional[_Union[_common_pb2.Sequencing, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., federated: _Optional[bool] = ...) -> None: ...
 
 class GetRelatedEntitiesResponse(_message.Message):
     __slots__ = ("header", "entities", "next_page_token")
@@ -806,16 +812,18 @@ class GetRelatedEntitiesResponse(_message.Message):
     def __init__(self, header: _Optional[_Union[_common_pb2.ResponseHeader, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[_instances_pb2.EntityDetail, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetLinkingEntitiesRequest(_message.Message):
-    __slots__ = ("start_entity_guid", "end_entity_guid", "limit_results_by_status", "as_of_time")
+    __slots__ = ("start_entity_guid", "end_entity_guid", "limit_results_by_status", "as_of_time", "federated")
     START_ENTITY_GUID_FIELD_NUMBER: _ClassVar[int]
     END_ENTITY_GUID_FIELD_NUMBER: _ClassVar[int]
     LIMIT_RESULTS_BY_STATUS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_TIME_FIELD_NUMBER: _ClassVar[int]
+    FEDERATED_FIELD_NUMBER: _ClassVar[int]
     start_entity_guid: str
     end_entity_guid: str
     limit_results_by_status: _containers.RepeatedScalarFieldContainer[_typedefs_pb2.InstanceStatus]
     as_of_time: _timestamp_pb2.Timestamp
-    def __init__(self, start_entity_guid: _Optional[str] = ..., end_entity_guid: _Optional[str] = ..., limit_results_by_status: _Optional[_Iterable[_Union[_typedefs_pb2.InstanceStatus, str]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    federated: bool
+    def __init__(self, start_entity_guid: _Optional[str] = ..., end_entity_guid: _Optional[str] = ..., limit_results_by_status: _Optional[_Iterable[_Union[_typedefs_pb2.InstanceStatus, str]]] = ..., as_of_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., federated: _Optional[bool] = ...) -> None: ...
 
 class GetLinkingEntitiesResponse(_message.Message):
     __slots__ = ("header", "graph")
