@@ -13,6 +13,9 @@ NestedFile links + 2,000 change-log events per call):
 (4) baselines: raw SQLite executemany of 1,000 rows of the same body size in one transaction (x2 tables, as
     entities + change log), and a raw grpc.aio echo of the same request answered with a same-size response.
 
+Besides rates, the CPU time per element (all threads of the server process for (1), of this process for
+(2)): other load on a shared machine disturbs it much less than elements/s.
+
 Results are printed; --record adds the run to the "Data Manager" section of bench/RESULTS.md.
 """
 
@@ -114,12 +117,18 @@ async def _serve_async(data_dir: str, conn: Any) -> None:
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     conn.send(port)
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # wait for "stop"
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, conn.recv) == "cpu":  # until "stop"
+        conn.send(time.process_time())
     await server.stop(None)
     await store.close()
 
 
-async def bench_grpc(batches: list[list[dm.DataElement]]) -> tuple[float, float]:
+Rates = tuple[float, float, float, float]
+"""created elements/s, unchanged elements/s, CPU us per created element, CPU us per unchanged element"""
+
+
+async def bench_grpc(batches: list[list[dm.DataElement]]) -> Rates:
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,12 +140,21 @@ async def bench_grpc(batches: list[list[dm.DataElement]]) -> tuple[float, float]
                 stub = dm_grpc.DataManagerServiceStub(channel)
                 await stub.UpsertElements(dm.UpsertElementsRequest(elements=[folder()]))
                 requests = [dm.UpsertElementsRequest(elements=b) for b in batches]
+
+                def cpu() -> float:
+                    parent.send("cpu")
+                    return float(parent.recv())
+
+                start = cpu()
                 created = await _timed_calls(stub, requests, elements_pb2.UPSERT_OUTCOME_CREATED)
+                middle = cpu()
                 unchanged = await _timed_calls(stub, requests, elements_pb2.UPSERT_OUTCOME_UNCHANGED)
+                end = cpu()
         finally:
             parent.send("stop")
             proc.join(30)
-    return created, unchanged
+    count = len(batches) * BATCH
+    return created, unchanged, (middle - start) / count * 1e6, (end - middle) / count * 1e6
 
 
 async def _timed_calls(stub: Any, requests: list[dm.UpsertElementsRequest], expected: int) -> float:
@@ -148,21 +166,22 @@ async def _timed_calls(stub: Any, requests: list[dm.UpsertElementsRequest], expe
 
 
 # -- in-process core and repository ------------------------------------------------------------------------
-async def bench_core(batches: list[list[dm.DataElement]]) -> tuple[float, float]:
+async def bench_core(batches: list[list[dm.DataElement]]) -> Rates:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_sqlite_store(Path(tmp))
         manager = DataManager(Repository(store, TypeRegistry.with_builtin_types(), metadata_collection_name="b"))
         await manager.upsert_elements(CALLER, [folder()])
-        start = time.perf_counter()
+        count = len(batches) * BATCH
+        start, cpu_start = time.perf_counter(), time.process_time()
         for elements in batches:
             await manager.upsert_elements(CALLER, elements)
-        created = len(batches) * BATCH / (time.perf_counter() - start)
-        start = time.perf_counter()
+        created, cpu_created = count / (time.perf_counter() - start), time.process_time() - cpu_start
+        start, cpu_start = time.perf_counter(), time.process_time()
         for elements in batches:
             await manager.upsert_elements(CALLER, elements)
-        unchanged = len(batches) * BATCH / (time.perf_counter() - start)
+        unchanged, cpu_unchanged = count / (time.perf_counter() - start), time.process_time() - cpu_start
         await store.close()
-    return created, unchanged
+    return created, unchanged, cpu_created / count * 1e6, cpu_unchanged / count * 1e6
 
 
 async def bench_repository(batches: list[list[dm.DataElement]]) -> float:
@@ -238,8 +257,8 @@ async def main() -> None:
     args = parser.parse_args()
     count = 5 if args.quick else 30
     batches = [batch(b) for b in range(count)]
-    grpc_created, grpc_unchanged = await bench_grpc(batches)
-    core_created, core_unchanged = await bench_core(batches)
+    grpc_created, grpc_unchanged, grpc_cpu_created, grpc_cpu_unchanged = await bench_grpc(batches)
+    core_created, core_unchanged, core_cpu_created, core_cpu_unchanged = await bench_core(batches)
     repo_rate = await bench_repository([batch(100 + b) for b in range(count)])
     raw_sqlite = bench_raw_sqlite(count, body_size=1500)
     echo = await bench_echo(batches)
@@ -247,8 +266,11 @@ async def main() -> None:
         f"gRPC UpsertElements, new files (separate server process): {grpc_created:,.0f} elements/s "
         f"(target >= 30,000: {'MET' if grpc_created >= 30_000 else 'NOT MET'})",
         f"gRPC UpsertElements, unchanged refresh:                   {grpc_unchanged:,.0f} elements/s",
+        f"server process CPU per element (all threads): new {grpc_cpu_created:.0f} us, "
+        f"unchanged {grpc_cpu_unchanged:.0f} us",
         f"core DataManager.upsert_elements, new files (in-process):  {core_created:,.0f} elements/s",
         f"core DataManager.upsert_elements, unchanged:               {core_unchanged:,.0f} elements/s",
+        f"core CPU per element (all threads): new {core_cpu_created:.0f} us, unchanged {core_cpu_unchanged:.0f} us",
         f"reference Repository.add_entities, 1,000 DataFiles, no links: {repo_rate:,.0f} entities/s",
         f"baseline raw SQLite executemany (entity + change row, 1.5 KB bodies): {raw_sqlite:,.0f} rows/s",
         f"baseline raw grpc.aio echo of the same request/response:  {echo:,.0f} elements/s",

@@ -27,8 +27,9 @@ from coho.server.repository.headers import (
     bump,
     check_home,
     entity_to_proxy,
+    fill_header,
+    fill_proxy,
     new_guid,
-    new_header,
 )
 from coho.server.store.base import WriteTxn
 from coho.server.types import TypeRegistry
@@ -65,7 +66,16 @@ class Batch:
     stored_parents: dict[str, instances_pb2.EntityDetail] = field(default_factory=dict)
     schema_types: dict[str, instances_pb2.EntityDetail] = field(default_factory=dict)
     proxies: dict[str, instances_pb2.EntityProxy] = field(default_factory=dict)
+    known: dict[str, str] = field(default_factory=dict)
+    """qualifiedName -> GUID of every stored name the batch asks about (see _prefetch_names)."""
+    statuses: dict[str, int] = field(default_factory=dict)
     sequence: int = 0
+
+    def initial_status(self, type_name: str) -> int:
+        status = self.statuses.get(type_name)
+        if status is None:
+            status = self.statuses[type_name] = self.ctx.types.initial_status(type_name)
+        return status
 
     def proxy(self, entity: instances_pb2.EntityDetail) -> instances_pb2.EntityProxy:
         key = f"{entity.header.guid}@{entity.header.version}"
@@ -140,7 +150,7 @@ def _read_pass(batch: Batch, items: list[Item]) -> None:
     txn, types = batch.txn, batch.ctx.types
     _prefetch_names(batch, items)
     for item in items:
-        guid = txn.find_by_unique(batch.scope, QUALIFIED_NAME, item.element.qualified_name)
+        guid = batch.known.get(item.element.qualified_name)
         if guid is None:
             continue
         stored = txn.get_entity(guid)
@@ -158,7 +168,8 @@ def _read_pass(batch: Batch, items: list[Item]) -> None:
 
 def _prefetch_names(batch: Batch, items: list[Item]) -> None:
     """Look every name the batch may ask about up at once (elements, parents, schema types): one statement
-    per 500 names instead of one per element; the per-element lookups below are then answered in memory."""
+    per 500 names instead of one per element. Nothing is written before the read pass ends, so the answers
+    hold for all of it (a per-name find_by_unique would redo the scope and pending-put checks each time)."""
     names = [item.element.qualified_name for item in items]
     for item in items:
         parent = item.element.parent_qualified_name
@@ -166,7 +177,7 @@ def _prefetch_names(batch: Batch, items: list[Item]) -> None:
             names.append(parent)
         if parent and any(link.via_schema_type for link in item.kind.parents.values()):
             names.append(parent + mapping.SCHEMA_TYPE_SUFFIX)
-    batch.txn.find_by_unique_many(batch.scope, QUALIFIED_NAME, list(dict.fromkeys(names)))
+    batch.known = batch.txn.find_by_unique_many(batch.scope, QUALIFIED_NAME, list(dict.fromkeys(names)))
 
 
 def _check_kind(stored: instances_pb2.EntityDetail, kind: mapping.Kind, path: str, types: TypeRegistry) -> None:
@@ -202,7 +213,7 @@ def _resolve_parent(batch: Batch, item: Item, parent_name: str) -> None:
     else:
         stored = batch.stored_parents.get(parent_name)
         if stored is None:
-            guid = batch.txn.find_by_unique(batch.scope, QUALIFIED_NAME, parent_name)
+            guid = batch.known.get(parent_name)
             stored = batch.txn.get_entity(guid) if guid else None
             if stored is None:
                 raise InvalidArgument(
@@ -223,7 +234,7 @@ def _resolve_parent(batch: Batch, item: Item, parent_name: str) -> None:
         )
     if link.via_schema_type and parent_name not in batch.schema_types:
         schema_type_name = parent_name + mapping.SCHEMA_TYPE_SUFFIX
-        guid = batch.txn.find_by_unique(batch.scope, QUALIFIED_NAME, schema_type_name)
+        guid = batch.known.get(schema_type_name)
         found_type = batch.txn.get_entity(guid) if guid else None
         if found_type is not None:
             batch.schema_types[parent_name] = found_type
@@ -256,9 +267,10 @@ def _write_entity(batch: Batch, item: Item) -> None:
 
 def _create(batch: Batch, type_name: str, properties: instances_pb2.InstanceProperties) -> instances_pb2.EntityDetail:
     ctx = batch.ctx
-    entity = instances_pb2.EntityDetail(
-        header=new_header(ctx, type_name, new_guid(), ctx.types.initial_status(type_name)), properties=properties
-    )
+    # Filled in place: passing a built header and properties to the constructor copies both once more.
+    entity = instances_pb2.EntityDetail()
+    fill_header(ctx, entity.header, type_name, new_guid(), batch.initial_status(type_name))
+    entity.properties.CopyFrom(properties)
     batch.txn.put_entity(entity)
     batch.sequence = events.log_entity(batch.txn, ctx, "new", entity)
     return entity
@@ -289,7 +301,7 @@ def _write_link(batch: Batch, item: Item) -> None:
         _, batch.sequence = relationships.soft_delete(batch.txn, batch.ctx, current)
     if parent is not None and link is not None:
         one, two = (parent, item.entity) if link.parent_at_end_one else (item.entity, parent)
-        _link(batch, link.relationship, one, two)
+        _link(batch, link.relationship, one, two, child=item.entity)
     if item.outcome == OUT.UPSERT_OUTCOME_UNCHANGED:
         item.outcome = OUT.UPSERT_OUTCOME_UPDATED
 
@@ -320,14 +332,21 @@ def _parent_entity(batch: Batch, name: str) -> instances_pb2.EntityDetail:
 
 
 def _link(
-    batch: Batch, type_name: str, one: instances_pb2.EntityDetail, two: instances_pb2.EntityDetail
+    batch: Batch,
+    type_name: str,
+    one: instances_pb2.EntityDetail,
+    two: instances_pb2.EntityDetail,
+    child: instances_pb2.EntityDetail | None = None,
 ) -> instances_pb2.Relationship:
     ctx = batch.ctx
-    relationship = instances_pb2.Relationship(
-        header=new_header(ctx, type_name, new_guid(), ctx.types.initial_status(type_name)),
-        entity_one_proxy=batch.proxy(one),
-        entity_two_proxy=batch.proxy(two),
-    )
+    relationship = instances_pb2.Relationship()
+    fill_header(ctx, relationship.header, type_name, new_guid(), batch.initial_status(type_name))
+    # A parent's proxy is shared by many children (built once); the child's is filled in place.
+    for end, entity in ((relationship.entity_one_proxy, one), (relationship.entity_two_proxy, two)):
+        if entity is child:
+            fill_proxy(ctx.types, entity, end)
+        else:
+            end.CopyFrom(batch.proxy(entity))
     batch.txn.put_relationship(relationship)
     batch.sequence = events.log_relationship(batch.txn, ctx, "new", relationship)
     return relationship

@@ -56,13 +56,18 @@ class Caller:
     access_service: str = ""
 
     def change_meta(self) -> ChangeMeta:
-        return ChangeMeta(
-            user_id=self.user_id,
-            connector_id=self.connector_id,
-            refresh_id=self.refresh_id,
-            metadata_source=self.metadata_source,
-            access_service=self.access_service,
-        )
+        # Built once per caller (both are frozen): every change-log entry of a write asks for it.
+        meta: ChangeMeta | None = self.__dict__.get("_change_meta")
+        if meta is None:
+            meta = ChangeMeta(
+                user_id=self.user_id,
+                connector_id=self.connector_id,
+                refresh_id=self.refresh_id,
+                metadata_source=self.metadata_source,
+                access_service=self.access_service,
+            )
+            object.__setattr__(self, "_change_meta", meta)
+        return meta
 
 
 @dataclass(frozen=True)

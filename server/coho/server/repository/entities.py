@@ -29,6 +29,7 @@ from coho.server.repository.headers import (
     bump,
     check_deleted,
     check_not_deleted,
+    fill_header,
     new_guid,
     new_header,
 )
@@ -47,7 +48,8 @@ def add_entity(txn: WriteTxn, ctx: WriteContext, new: mcs.NewEntity, path: str =
     types.validate_status(new.type_name, status, f"{path}.initial_status")
     types.validate_properties(new.type_name, new.properties, f"{path}.properties")
     check_unique(txn, types, new.type_name, new.properties, guid=guid, field=f"{path}.properties")
-    entity = instances_pb2.EntityDetail(header=new_header(ctx, new.type_name, guid, status))
+    entity = instances_pb2.EntityDetail()
+    fill_header(ctx, entity.header, new.type_name, guid, status)
     entity.properties.CopyFrom(new.properties)
     for index, given in enumerate(new.classifications):
         field = f"{path}.classifications[{index}]"

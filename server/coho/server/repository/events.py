@@ -11,8 +11,10 @@ those for which :func:`is_home_event` is true, so nothing loops back (DESIGN §5
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from coho.omrs.v1 import events_pb2, instances_pb2
-from coho.server.repository.headers import WriteContext
+from coho.server.repository.headers import WriteContext, event_originator
 from coho.server.store.base import ChangeKind, WriteTxn
 
 PROTOCOL_VERSION = "coho/1"
@@ -62,11 +64,30 @@ def is_home_event(event: events_pb2.OmrsEvent) -> bool:
 
 def _event(ctx: WriteContext) -> events_pb2.OmrsEvent:
     """An instance event with its section still empty: callers fill ``event.instance`` in place, as building
-    the section apart and passing it in would copy the whole instance image once more."""
+    the section apart and passing it in would copy the whole instance image once more. A write's second
+    event caches the envelope, and later ones copy it (see ``WriteContext.templates``)."""
+    template = ctx.templates.get("event")
+    if template is not None and template is not False:
+        event = events_pb2.OmrsEvent()
+        event.CopyFrom(template)
+        return event
+    event = events_pb2.OmrsEvent()
+    event.CopyFrom(_envelope(ctx.local_id, ctx.local_name, ctx.server_name))
+    event.timestamp.CopyFrom(ctx.timestamp)
+    if template is None:
+        ctx.templates["event"] = False  # seen once
+    else:
+        template = ctx.templates["event"] = events_pb2.OmrsEvent()
+        template.CopyFrom(event)
+    return event
+
+
+@lru_cache(maxsize=64)
+def _envelope(local_id: str, local_name: str, server_name: str) -> events_pb2.OmrsEvent:
+    """The part of every event of this member that no write changes (shared: copy it, do not mutate)."""
     return events_pb2.OmrsEvent(
         protocol_version=PROTOCOL_VERSION,
-        timestamp=ctx.timestamp,
-        originator=ctx.originator(),
+        originator=event_originator(local_id, local_name, server_name),
         category=events_pb2.OMRS_EVENT_CATEGORY_INSTANCE,
     )
 

@@ -14,11 +14,12 @@ content) are stored as given.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -46,11 +47,21 @@ def to_ts(ms: int) -> Timestamp:
 
 
 def from_ts(ts: Timestamp) -> int:
-    return int(ts.ToMilliseconds())
+    """Epoch ms of a Timestamp; one the caller built out of range (years 1..9999, nanos) is INVALID_ARGUMENT."""
+    try:
+        return int(ts.ToMilliseconds())
+    except ValueError as exc:
+        raise InvalidArgument(message=f"not a valid timestamp ({exc})", reason="INVALID_TIMESTAMP") from exc
 
 
 def new_guid() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID string, as ``str(uuid.uuid4())`` gives but ~2x cheaper: every instance and
+    link of a batch takes one, and building a ``uuid.UUID`` only to format it is most of uuid4's cost."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)
@@ -66,16 +77,25 @@ class WriteContext:
 
     def originator(self) -> events_pb2.EventOriginator:
         """This member as event originator (shared: protobuf copies it into each event; do not mutate)."""
-        return _originator(self.local_id, self.local_name, self.server_name)
+        return event_originator(self.local_id, self.local_name, self.server_name)
 
     @cached_property
     def timestamp(self) -> Timestamp:
         """time_ms as a Timestamp, built once per write (shared: do not mutate)."""
         return to_ts(self.time_ms)
 
+    @cached_property
+    def templates(self) -> dict[object, Any]:
+        """Messages that the instances or events of this write start from (headers by type and status, the
+        event envelope), cached at their second use and then copied: CopyFrom of a template is ~4x cheaper
+        than building the same message from keyword arguments. A value of False marks a first use. Shared:
+        copy them, do not mutate."""
+        return {}
+
 
 @lru_cache(maxsize=64)
-def _originator(local_id: str, local_name: str, server_name: str) -> events_pb2.EventOriginator:
+def event_originator(local_id: str, local_name: str, server_name: str) -> events_pb2.EventOriginator:
+    """This member as event originator (shared: do not mutate)."""
     return events_pb2.EventOriginator(
         metadata_collection_id=local_id,
         metadata_collection_name=local_name,
@@ -110,22 +130,72 @@ def lean_instance_type(types: TypeRegistry, type_name: str) -> instances_pb2.Ins
 
 def new_header(ctx: WriteContext, type_name: str, guid: str, status: int) -> instances_pb2.InstanceHeader:
     """A complete header for a new home instance (or a home classification when guid is empty)."""
-    user = ctx.caller.user_id
-    return instances_pb2.InstanceHeader(
-        guid=guid,
-        type=lean_instance_type(ctx.types, type_name),
-        instance_provenance_type=LOCAL_COHORT,
-        metadata_collection_id=ctx.local_id,
-        metadata_collection_name=ctx.local_name,
-        created_by=user,
+    header = instances_pb2.InstanceHeader()
+    fill_header(ctx, header, type_name, guid, status)
+    return header
+
+
+def fill_header(
+    ctx: WriteContext, header: instances_pb2.InstanceHeader, type_name: str, guid: str, status: int
+) -> None:
+    """Make ``header`` (empty, usually a new instance's own field) what :func:`new_header` returns, without
+    the extra copy that passing a built header to a message constructor costs.
+
+    Copied from templates, which is ~4x cheaper than building a header from keyword arguments: the parts
+    that only depend on the type and this collection are cached per registry version; a write's second
+    header of a type caches the complete header for the rest of the write (a batch's thousands), while a
+    single-instance write pays no template it would use once.
+    """
+    key = ("header", ctx.types.version_token(), type_name, status)
+    templates = ctx.templates
+    template = templates.get(key)
+    if template is not None and template is not False:
+        header.CopyFrom(template)
+    else:
+        header.CopyFrom(_static_header(ctx.types, type_name, status, ctx.local_id, ctx.local_name))
+        user = ctx.caller.user_id
+        header.created_by = user
         # The creator counts as a maintainer: maintained_by lists everyone who shaped the instance.
-        maintained_by=[user] if user else [],
-        create_time=ctx.timestamp,
-        update_time=ctx.timestamp,
-        version=1,
-        status=status,  # type: ignore[arg-type]
-        external_source=ctx.caller.metadata_source,
-    )
+        if user:
+            header.maintained_by.append(user)
+        header.create_time.CopyFrom(ctx.timestamp)
+        header.update_time.CopyFrom(ctx.timestamp)
+        header.external_source = ctx.caller.metadata_source
+        if template is None:
+            templates[key] = False  # seen once
+        else:
+            template = templates[key] = instances_pb2.InstanceHeader()
+            template.CopyFrom(header)
+    if guid:
+        header.guid = guid
+
+
+_STATIC_HEADERS: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[object, ...], instances_pb2.InstanceHeader]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _static_header(
+    types: TypeRegistry, type_name: str, status: int, local_id: str, local_name: str
+) -> instances_pb2.InstanceHeader:
+    """The part of a new home header that is the same for every write (shared: copy it, do not mutate)."""
+    cache = _STATIC_HEADERS.get(types)
+    if cache is None:
+        cache = _STATIC_HEADERS[types] = {}
+    key = (types.version_token(), type_name, status, local_id, local_name)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 4096:  # bounded: every registry change starts new keys, as may the collection
+            cache.clear()
+        found = cache[key] = instances_pb2.InstanceHeader(
+            type=lean_instance_type(types, type_name),
+            instance_provenance_type=LOCAL_COHORT,
+            metadata_collection_id=local_id,
+            metadata_collection_name=local_name,
+            version=1,
+            status=status,  # type: ignore[arg-type]
+        )
+    return found
 
 
 def bump(ctx: WriteContext, header: instances_pb2.InstanceHeader) -> None:
@@ -220,10 +290,36 @@ def require_guid(guid: str, field: str) -> None:
 def entity_to_proxy(types: TypeRegistry, entity: instances_pb2.EntityDetail) -> instances_pb2.EntityProxy:
     """A proxy keeps the header, classifications and only the unique properties (Egeria's EntityProxy)."""
     proxy = instances_pb2.EntityProxy()
-    proxy.header.CopyFrom(entity.header)
-    proxy.classifications.extend(entity.classifications)
-    unique = set(types.unique_properties(entity.header.type.type_def_name))
-    for name, value in entity.properties.properties.items():
-        if name in unique:
-            proxy.unique_properties.properties[name].CopyFrom(value)
+    fill_proxy(types, entity, proxy)
     return proxy
+
+
+def fill_proxy(types: TypeRegistry, entity: instances_pb2.EntityDetail, proxy: instances_pb2.EntityProxy) -> None:
+    """Make ``proxy`` (empty, e.g. a new relationship's end) what :func:`entity_to_proxy` returns, in place."""
+    proxy.header.CopyFrom(entity.header)
+    if entity.classifications:
+        proxy.classifications.extend(entity.classifications)
+    properties = entity.properties.properties
+    for name in _unique_names(types, entity.header.type.type_def_name):
+        if name in properties:
+            proxy.unique_properties.properties[name].CopyFrom(properties[name])
+
+
+_UNIQUE_NAMES: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[int, str], tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _unique_names(types: TypeRegistry, type_name: str) -> tuple[str, ...]:
+    """The unique properties of a type, cached per registry version (the registry builds a fresh list from
+    all the type's attributes on each call, which cost more than the rest of a proxy)."""
+    cache = _UNIQUE_NAMES.get(types)
+    if cache is None:
+        cache = _UNIQUE_NAMES[types] = {}
+    key = (types.version_token(), type_name)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 4096:  # bounded: every registry change starts new keys
+            cache.clear()
+        found = cache[key] = tuple(types.unique_properties(type_name))
+    return found

@@ -17,8 +17,8 @@ from coho.server.repository.headers import (
     check_not_deleted,
     entity_not_found,
     entity_to_proxy,
+    fill_header,
     new_guid,
-    new_header,
 )
 from coho.server.store.base import WriteTxn
 from coho.server.types import TypeRegistry
@@ -74,11 +74,8 @@ def add_relationship(txn: WriteTxn, ctx: WriteContext, new: mcs.NewRelationship,
                 metadata={"existing_guid": existing},
                 field_violations=[(f"{path}.type_name", f"{new.type_name} is not multi-link")],
             )
-    relationship = instances_pb2.Relationship(
-        header=new_header(ctx, new.type_name, new.guid or new_guid(), status),
-        entity_one_proxy=one,
-        entity_two_proxy=two,
-    )
+    relationship = instances_pb2.Relationship(entity_one_proxy=one, entity_two_proxy=two)
+    fill_header(ctx, relationship.header, new.type_name, new.guid or new_guid(), status)
     relationship.properties.CopyFrom(new.properties)
     txn.put_relationship(relationship)
     return relationship, events.log_relationship(txn, ctx, "new", relationship)
