@@ -60,7 +60,8 @@ def test_daemon_process_from_grpcurl(tmp_path: Path, coho_process: Any, grpcurl:
         "integration_services": [{"name": "files-integrator", "kind": "files", "connectors": [{
             "name": "landing", "entry_point": "coho.daemon.connectors.files:FolderMonitor",
             "refresh_interval_seconds": 3600, "metadata_source": "fs:e2e",
-            "configuration_properties": {"folder": str(landing)}}]}],
+            # No live watching: every change below must land in the refresh the test asks for.
+            "configuration_properties": {"folder": str(landing), "watch": False}}]}],
         "shutdown_grace_seconds": 1})
     daemon = coho_process("daemon", "--config", str(daemon_config))
     address = daemon.wait_serving()

@@ -39,6 +39,8 @@ from coho.access.v1.elements_pb2 import ElementResult
 from coho.daemon.config import CatalogTarget, ConnectorConfig, PermittedSynchronization, ServiceKind
 from coho.daemon.listen import EventCallback, Listener
 from coho.daemon.tagging import ConnectorIdentity, RefreshTracker, TaggedStub
+from coho.omrs.v1 import type_service_pb2 as ts
+from coho.omrs.v1 import type_service_pb2_grpc as ts_grpc
 from coho.server.errors import FailedPrecondition
 
 T = TypeVar("T")
@@ -242,7 +244,21 @@ class DataManagerContext(IntegrationContext):
 
 
 class FilesIntegrationContext(DataManagerContext):
-    """Egeria's Files Integrator context."""
+    """Egeria's Files Integrator context, plus loading open metadata archives (Egeria's archive-files monitor)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.types = cast(ts_grpc.TypeServiceStub, self._tagged(ts_grpc.TypeServiceStub, "coho.omrs.v1.TypeService"))
+
+    async def load_archive(self, archive_json: bytes, *, validate_only: bool = False) -> ts.LoadArchiveResponse:
+        """Load an Egeria ``.omarchive`` document (TypeService.LoadArchive); loading it again changes nothing.
+
+        A bad archive raises :class:`coho.client.errors.CohoRpcError` (INVALID_ARGUMENT naming the problem) and
+        stores nothing.
+        """
+        reply: ts.LoadArchiveResponse = await self.types.LoadArchive(
+            ts.LoadArchiveRequest(archive_json=archive_json, validate_only=validate_only))
+        return reply
 
 
 class DatabaseIntegrationContext(DataManagerContext):

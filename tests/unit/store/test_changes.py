@@ -83,6 +83,10 @@ def test_changes_for_refresh(store: SqliteStore) -> None:
     assert [c.sequence for c in store.changes_for_refresh("r2")] == [4, 5]
     assert all(c.meta.refresh_id == "r1" for c in store.changes_for_refresh("r1"))
     assert store.changes_for_refresh("") == []
+    # Paged: after a sequence, at most a limit.
+    assert [c.sequence for c in store.changes_for_refresh("r1", after_sequence=1)] == [2, 6]
+    assert [c.sequence for c in store.changes_for_refresh("r1", after_sequence=1, limit=1)] == [2]
+    assert store.changes_for_refresh("r1", after_sequence=6) == []
     assert store.read_changes(2, 1)[0].meta.refresh_id == ""
     plan = (
         store._reader()

@@ -454,7 +454,7 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
 
 
     def _refresh_changes(self, refresh_id: str, after_sequence: int, limit: int) -> list[Any]:
-        return [r for r in self.runtime.store.changes_for_refresh(refresh_id) if r.sequence > after_sequence][:limit]
+        return self.runtime.store.changes_for_refresh(refresh_id, after_sequence, limit)
 
 
 def _outcome(value: int) -> Any:

@@ -261,8 +261,9 @@ class Store(abc.ABC):
         Topic) whose encoded form was computed at write time. Same OUT_OF_RANGE rule."""
 
     @abc.abstractmethod
-    def changes_for_refresh(self, refresh_id: str) -> list[ChangeRecord]:
-        """Every entry tagged with this refresh id, ascending (integration reports)."""
+    def changes_for_refresh(self, refresh_id: str, after_sequence: int = 0, limit: int = -1) -> list[ChangeRecord]:
+        """The entries tagged with this refresh id after ``after_sequence``, ascending, at most ``limit`` of them
+        (negative: all) (integration reports)."""
 
     @abc.abstractmethod
     def head_sequence(self) -> int: ...
