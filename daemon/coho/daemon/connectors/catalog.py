@@ -24,8 +24,9 @@ Configuration properties:
   operational Asset subtypes: to-dos and governance actions, deployed connectors, incident reports);
 - ``remote_source_name``: the remote catalog's name in the home catalog; it must equal the connector's
   ``metadata_source`` when that is set (the server insists), and defaults to it, else ``coho:<remote
-  server name>``;
-- ``home_source_name``: the home catalog's name in the remote catalog, default ``coho:<home server name>``;
+  metadata collection name>``;
+- ``home_source_name``: the home catalog's name in the remote catalog, default ``coho:<home metadata
+  collection name>`` (pin both names if a server may be renamed: existing mappings are keyed by them);
 - ``event_driven`` (default true): push home changes from the Out Topic at once, not only on refresh;
 - ``remote_timeout_seconds`` (default 30) and ``batch_size`` (default 200).
 
@@ -51,8 +52,6 @@ from coho.access.v1 import asset_manager_service_pb2 as am
 from coho.access.v1 import asset_manager_service_pb2_grpc as am_grpc
 from coho.access.v1 import elements_pb2
 from coho.access.v1 import out_topic_service_pb2 as ot
-from coho.admin.v1 import server_admin_service_pb2 as admin
-from coho.admin.v1 import server_admin_service_pb2_grpc as admin_grpc
 from coho.client import ClientTls, connect
 from coho.client.errors import CohoRpcError, from_rpc_error
 from coho.daemon.context import CatalogIntegrationContext
@@ -190,7 +189,6 @@ class CatalogSide:
     address: str
     asset_manager: Any
     repository: Any
-    admin: Any
     timeout: float
     secret: Secret | None = None
 
@@ -220,8 +218,9 @@ class CatalogSide:
         return text.replace(secret, "***") if secret else text
 
     async def server_name(self) -> str:
-        reply = await self.call(self.admin, "GetServerStatus", admin.GetServerStatusRequest())
-        return str(reply.server_name or reply.metadata_collection_id)
+        # Any role may ask this (ServerAdminService is admin-only, and a daemon's token should not be admin).
+        reply = await self.call(self.repository, "GetMetadataCollectionId", mcs.GetMetadataCollectionIdRequest())
+        return str(reply.metadata_collection_name or reply.metadata_collection_id)
 
     async def natives(self, settings: ExchangeSettings, echoes: set[str],
                       echo_source: str) -> dict[str, instances_pb2.EntityDetail]:
@@ -405,7 +404,6 @@ class CatalogExchangeConnector(IntegrationConnector[CatalogIntegrationContext]):
             label="home", address="", asset_manager=context.asset_manager,
             repository=context._tagged(mcs_grpc.MetadataCollectionServiceStub,
                                        "coho.omrs.v1.MetadataCollectionService"),
-            admin=context._tagged(admin_grpc.ServerAdminServiceStub, "coho.admin.v1.ServerAdminService"),
             timeout=self.settings.timeout)
         self._open_remote()
         if self.settings.event_driven and context.may_write_third_party():
@@ -423,7 +421,7 @@ class CatalogExchangeConnector(IntegrationConnector[CatalogIntegrationContext]):
             label="remote", address=settings.remote_address,
             asset_manager=am_grpc.AssetManagerServiceStub(self._channel),
             repository=mcs_grpc.MetadataCollectionServiceStub(self._channel),
-            admin=admin_grpc.ServerAdminServiceStub(self._channel), timeout=settings.timeout,
+            timeout=settings.timeout,
             secret=settings.token)
 
     async def _reopen_remote(self) -> None:
