@@ -39,6 +39,7 @@ from coho.access.v1.elements_pb2 import ElementResult
 from coho.daemon.config import CatalogTarget, ConnectorConfig, PermittedSynchronization, ServiceKind
 from coho.daemon.listen import EventCallback, Listener
 from coho.daemon.tagging import ConnectorIdentity, RefreshTracker, TaggedStub
+from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
 from coho.omrs.v1 import type_service_pb2 as ts
 from coho.omrs.v1 import type_service_pb2_grpc as ts_grpc
 from coho.server.errors import FailedPrecondition
@@ -66,6 +67,10 @@ class IntegrationContext:
         self.governance = cast(ge_grpc.GovernanceEngineServiceStub, self._tagged(
             ge_grpc.GovernanceEngineServiceStub, "coho.access.v1.GovernanceEngineService"))
         self._out_topic = self._tagged(ot_grpc.OutTopicServiceStub, "coho.access.v1.OutTopicService")
+        # The repository (OMRS) API, for what the access services do not cover (finds over any type, the
+        # collection's own id); calls are tagged like every other.
+        self.repository = cast(mcs_grpc.MetadataCollectionServiceStub, self._tagged(
+            mcs_grpc.MetadataCollectionServiceStub, "coho.omrs.v1.MetadataCollectionService"))
 
     def _tagged(self, stub_class: Callable[[grpc.aio.Channel], Any], service: str) -> TaggedStub:
         return TaggedStub(stub_class(self._channel), service, self.identity, self._tracker, self._on_denied)

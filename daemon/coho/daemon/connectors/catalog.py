@@ -402,8 +402,7 @@ class CatalogExchangeConnector(IntegrationConnector[CatalogIntegrationContext]):
             raise CatalogExchangeError(f"catalog connector {context.connector_name!r}: {err}") from None
         self._home = CatalogSide(
             label="home", address="", asset_manager=context.asset_manager,
-            repository=context._tagged(mcs_grpc.MetadataCollectionServiceStub,
-                                       "coho.omrs.v1.MetadataCollectionService"),
+            repository=context.repository,
             timeout=self.settings.timeout)
         self._open_remote()
         if self.settings.event_driven and context.may_write_third_party():
