@@ -97,8 +97,7 @@ class IntegrationDaemonServicer(ids_grpc.IntegrationDaemonServiceServicer):
             self.host.runner(request.connector_name)  # NOT_FOUND for an unknown connector
         reports, token = self.host.reports.list(
             connector_name=request.connector_name,
-            from_ns=request.from_time.ToNanoseconds() if request.HasField("from_time") else 0,
-            to_ns=request.to_time.ToNanoseconds() if request.HasField("to_time") else 0,
+            from_ns=_nanoseconds(request, "from_time"), to_ns=_nanoseconds(request, "to_time"),
             page_size=request.page_size, page_token=request.page_token)
         return ids.ListIntegrationReportsResponse(reports=reports, next_page_token=token)
 
@@ -155,3 +154,14 @@ def _require(value: str, field: str) -> None:
     if not value:
         raise InvalidArgument(message=f"{field} is required", reason="FIELD_REQUIRED",
                               field_violations=[(field, "required")])
+
+
+def _nanoseconds(request: Any, field: str) -> int:
+    """A request Timestamp as ns since the epoch (0 when unset); one outside years 1..9999 is INVALID_ARGUMENT."""
+    if not request.HasField(field):
+        return 0
+    try:
+        return int(getattr(request, field).ToNanoseconds())
+    except ValueError as exc:
+        raise InvalidArgument(message=f"{field}: {exc}", reason="INVALID_TIMESTAMP",
+                              field_violations=[(field, "outside the years 1..9999")]) from None

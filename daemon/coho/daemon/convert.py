@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from coho.access.v1 import elements_pb2
 from coho.daemon.config import PermittedSynchronization
 from coho.integration.v1 import connectors_pb2 as cpb
+from coho.server.errors import InvalidArgument
 
 if TYPE_CHECKING:
     from coho.daemon.runner import ConnectorRunner
@@ -35,8 +36,14 @@ def to_struct(values: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    result: dict[str, Any] = json_format.MessageToDict(struct)
+def from_struct(struct: struct_pb2.Struct, field: str = "configuration_properties") -> dict[str, Any]:
+    """The Struct as plain values; NaN or Infinity (a Struct holds them, JSON and YAML cannot) is the caller's
+    error, named by ``field``."""
+    try:
+        result: dict[str, Any] = json_format.MessageToDict(struct)
+    except ValueError as exc:
+        raise InvalidArgument(message=f"{field}: numbers must be finite ({exc})", reason="NON_FINITE_NUMBER",
+                              field_violations=[(field, "NaN and Infinity cannot be stored")]) from None
     return result
 
 

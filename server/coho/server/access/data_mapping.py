@@ -20,8 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from coho.access.v1 import data_manager_service_pb2 as dm
 from coho.omrs.v1 import instances_pb2, typedefs_pb2
+from coho.server.errors import InvalidArgument
 
 P = typedefs_pb2
 Props = instances_pb2.InstanceProperties
@@ -136,6 +139,19 @@ def _set_date(props: Props, name: str, value: int) -> None:
         _set(props, name, "date", P.PRIMITIVE_DEF_CATEGORY_DATE).date_value = value
 
 
+# Timestamp's valid range (years 0001..9999); beyond it the ms overflow the int64 of a date property.
+_MIN_MS, _MAX_MS = -62135596800 * 1000, 253402300799 * 1000 + 999
+
+
+def _timestamp_ms(ts: Timestamp, field: str) -> int:
+    # Plain arithmetic rather than ToMilliseconds(): this is the upsert hot path.
+    ms = int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
+    if not (_MIN_MS <= ms <= _MAX_MS and 0 <= ts.nanos <= 999_999_999):
+        raise InvalidArgument(message=f"{field}: not a valid timestamp", reason="INVALID_TIMESTAMP",
+                              field_violations=[(field, "not a valid timestamp")])
+    return ms
+
+
 def string_map(values: dict[str, str]) -> instances_pb2.PropertyValue:
     mapped = instances_pb2.MapValue()
     for key in sorted(values):
@@ -197,7 +213,7 @@ def _file(element: dm.DataElement, props: Props, extra: dict[str, str]) -> None:
     _set_string(props, "fileType", f.file_type)
     _set_long(props, "size", f.size_bytes)
     if f.HasField("modified_time"):
-        _set_date(props, "modifiedTime", f.modified_time.seconds * 1000 + f.modified_time.nanos // 1_000_000)
+        _set_date(props, "modifiedTime", _timestamp_ms(f.modified_time, "file.modified_time"))
 
 
 def _topic(element: dm.DataElement, props: Props, extra: dict[str, str]) -> None:

@@ -54,7 +54,7 @@ from coho.server.errors import AlreadyExists, InvalidArgument, not_found
 from coho.server.repository import relationships
 from coho.server.repository.api import Caller, Written
 from coho.server.repository.core import fetch_all
-from coho.server.repository.headers import DELETED, WriteContext
+from coho.server.repository.headers import DELETED, WriteContext, from_ts
 from coho.server.store.base import Page, WriteTxn
 
 _ACTIVITY_ORDINALS = {"REQUESTED": 0, "APPROVED": 1, "WAITING": 2, "ACTIVATING": 3, "IN_PROGRESS": 4,
@@ -168,7 +168,11 @@ def _connector_changes(given: ge.IntegrationConnector, names: Sequence[str], ext
                        ) -> dict[str, instances_pb2.PropertyValue | None]:
     changes = changes_for(given, CONNECTOR_FIELDS, [n for n in names if n in CONNECTOR_FIELDS])
     if "configuration_properties" in names:
-        config = json_format.MessageToDict(given.configuration_properties)
+        try:
+            config = json_format.MessageToDict(given.configuration_properties)
+        except ValueError as exc:  # NaN / Infinity have no JSON form
+            raise InvalidArgument(message=f"configuration_properties: {exc}", reason="INVALID_FIELD",
+                                  field_violations=[("connector.configuration_properties", str(exc))]) from exc
         changes["configurationProperties"] = object_map(config) if config else None
     if "catalog_targets" in names:
         changes["additionalProperties"] = _with_extra(extra, "catalogTargets", given.catalog_targets)
@@ -180,7 +184,7 @@ def _check_registration(reg: ge.RegisteredConnector, names: Sequence[str]) -> No
         raise InvalidArgument(message="refresh_time_interval_seconds must be >= 0", reason="BAD_INTERVAL",
                               field_violations=[("registration.refresh_time_interval_seconds", "must be >= 0")])
     if reg.HasField("start_date") and reg.HasField("stop_date") and \
-            reg.stop_date.ToMilliseconds() < reg.start_date.ToMilliseconds():
+            from_ts(reg.stop_date) < from_ts(reg.start_date):
         raise InvalidArgument(message="stop_date is before start_date", reason="BAD_DATES",
                               field_violations=[("registration.stop_date", "before start_date")])
 

@@ -127,7 +127,7 @@ class EnumSpec:
     ordinals: Mapping[str, int]
 
     def to_value(self, number: int) -> instances_pb2.PropertyValue | None:
-        symbol = self.proto.Name(number).removeprefix(self.prefix)
+        symbol = self.symbol(number)
         if symbol not in self.ordinals:
             return None  # UNSPECIFIED: leave the property unset
         return instances_pb2.PropertyValue(
@@ -142,7 +142,12 @@ class EnumSpec:
             return 0  # a symbol the proto lacks (e.g. PAUSED) reads as UNSPECIFIED
 
     def symbol(self, number: int) -> str:
-        return str(self.proto.Name(number)).removeprefix(self.prefix)
+        try:
+            return str(self.proto.Name(number)).removeprefix(self.prefix)
+        except ValueError as exc:  # proto3 enums are open: a client may send any number
+            enum = self.proto.DESCRIPTOR.name
+            raise InvalidArgument(message=f"{enum}: unknown value {number}", reason="UNKNOWN_ENUM_VALUE",
+                                  field_violations=[(enum, f"unknown value {number}")]) from exc
 
 
 Kind = Literal["str", "int", "long", "bool", "date", "strmap", "strarray", "enum"]

@@ -17,6 +17,7 @@ from coho.server.errors import FailedPrecondition, InvalidArgument
 from coho.server.repository.api import Caller, Written
 from coho.server.repository.checks import require_type
 from coho.server.repository.headers import WriteContext, now_ms
+from coho.server.repository.regex_cost import check_expansion
 from coho.server.store.base import Page, Store, WriteTxn
 from coho.server.types import TypeRegistry
 
@@ -130,6 +131,7 @@ def check_regex(pattern: str, field: str = "search_criteria") -> None:
     """Refuse a pattern that does not compile before it reaches the store."""
     if not pattern:
         raise InvalidArgument(message=f"{field} must not be empty", field_violations=[(field, "required")])
+    check_expansion(pattern, field)  # before compiling: regex unrolls {m,n} repeats at compile time
     try:
         regex.compile(pattern)
     except regex.error as exc:

@@ -30,6 +30,7 @@ from coho.omrs.v1 import instances_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.errors import FailedPrecondition, InvalidArgument
 from coho.server.repository import events
+from coho.server.repository.enums import check_enums
 from coho.server.repository.headers import (
     DELETED,
     ENTITY_DEF,
@@ -115,6 +116,7 @@ def _valid_to(ctx: WriteContext, stored: instances_pb2.InstanceHeader, incoming:
 
 
 def save_entity_copy(txn: WriteTxn, ctx: WriteContext, entity: instances_pb2.EntityDetail) -> CopyResult:
+    check_enums(entity, "entity")
     stored = txn.get_entity(entity.header.guid)
     stored_header = stored.header if stored is not None else None
     outcome = _decide(ctx, entity.header, stored_header, ENTITY_DEF, "entity")
@@ -128,6 +130,7 @@ def save_entity_copy(txn: WriteTxn, ctx: WriteContext, entity: instances_pb2.Ent
 
 
 def save_relationship_copy(txn: WriteTxn, ctx: WriteContext, relationship: instances_pb2.Relationship) -> CopyResult:
+    check_enums(relationship, "relationship")
     stored = txn.get_relationship(relationship.header.guid)
     stored_header = stored.header if stored is not None else None
     outcome = _decide(ctx, relationship.header, stored_header, RELATIONSHIP_DEF, "relationship")

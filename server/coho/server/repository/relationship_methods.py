@@ -22,6 +22,7 @@ from coho.server.repository.headers import (
     relationship_not_found,
     require_guid,
 )
+from coho.server.repository.regex_cost import check_search_patterns
 from coho.server.store.base import HistoryQuery, InstanceFilter, Page, WriteTxn
 
 RelationshipResult = Written[instances_pb2.Relationship]
@@ -89,6 +90,7 @@ class RelationshipMethods(RepositoryCore):
         page_size: int = 0,
         page_token: str = "",
     ) -> Page[instances_pb2.Relationship]:
+        check_search_patterns(match_properties, "match_properties")
         return self.store.find_relationships(
             InstanceFilter(
                 type_names=self._type_names(type_name, subtype_names, RELATIONSHIP_DEF),

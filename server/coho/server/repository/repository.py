@@ -18,6 +18,7 @@ from coho.server.repository import checks, entities, graph, identity, refcopies
 from coho.server.repository.api import Caller, Written
 from coho.server.repository.core import check_regex, fetch_all, no_previous_version, page_size_of
 from coho.server.repository.headers import ENTITY_DEF, WriteContext, entity_not_found, entity_to_proxy, require_guid
+from coho.server.repository.regex_cost import check_search_patterns
 from coho.server.repository.relationship_methods import RelationshipMethods
 from coho.server.store.base import HistoryQuery, InstanceFilter, Page, WriteTxn
 
@@ -113,6 +114,8 @@ class Repository(RelationshipMethods):
         page_token: str = "",
     ) -> Page[instances_pb2.EntityDetail]:
         """Egeria's findEntities: type plus subtypes, conditions, classifications, statuses, as-of, order."""
+        check_search_patterns(match_properties, "match_properties")
+        check_search_patterns(match_classifications, "match_classifications")
         return self.store.find_entities(
             InstanceFilter(
                 type_names=self._type_names(type_name, subtype_names, ENTITY_DEF),

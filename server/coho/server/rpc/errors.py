@@ -209,3 +209,125 @@ def _is_repeated(descriptor: Any) -> bool:
     if is_repeated is not None:
         return bool(is_repeated)
     return bool(descriptor.label == descriptor.LABEL_REPEATED)
+
+
+# -- requests that do not decode --------------------------------------------------------------------------------
+class _Undecodable:
+    """Stands in for a request whose bytes did not parse, so the guarded handler can refuse it properly."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def undecodable_error(error: Exception) -> e.InvalidArgument:
+    return e.InvalidArgument(message=f"the request message does not decode: {error}", reason="MALFORMED_REQUEST")
+
+
+class _UndecodableStream(e.InvalidArgument):
+    """Raised from a guarded request stream; a CohoError, so :func:`rpc_method` maps it too."""
+
+    def __init__(self, error: Exception) -> None:
+        bad = undecodable_error(error)
+        super().__init__(message=bad.message, reason=bad.reason)
+        self.error = error
+
+
+class DecodeErrorGuard(grpc.aio.ServerInterceptor):
+    """Answers INVALID_ARGUMENT (reason ``MALFORMED_REQUEST``) for request bytes that do not parse.
+
+    Without it grpc.aio answers UNKNOWN "Unexpected DecodeError" before any handler runs: for corrupt wire
+    bytes, invalid UTF-8 in a string field, or a message nested past protobuf's recursion limit (100). The
+    deserializer cannot abort (it has no context), so it hands the handler a marker instead.
+    """
+
+    async def intercept_service(self, continuation: Callable[[Any], Awaitable[Any]], details: Any) -> Any:
+        handler = await continuation(details)
+        if handler is None or handler.request_deserializer is None:
+            return handler
+        decode = handler.request_deserializer
+
+        def deserialize(raw: bytes) -> Any:
+            try:
+                return decode(raw)
+            except Exception as exc:  # DecodeError, and RecursionError for deep nesting in pure-python protobuf
+                return _Undecodable(exc)
+
+        return _rebuild(handler, deserialize)
+
+
+def _rebuild(handler: Any, deserialize: Callable[[bytes], Any]) -> Any:
+    out = handler.response_serializer
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(_unary(handler.unary_unary), deserialize, out)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(_unary_streaming(handler.unary_stream), deserialize, out)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(_streaming(handler.stream_unary), deserialize, out)
+    return grpc.stream_stream_rpc_method_handler(_streaming_streaming(handler.stream_stream), deserialize, out)
+
+
+async def _refuse(error: Exception, context: grpc.aio.ServicerContext) -> NoReturn:
+    await context.abort_with_status(to_grpc_status(undecodable_error(error)))
+    raise AssertionError("unreachable: abort_with_status always raises")  # pragma: no cover
+
+
+async def _checked(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        if isinstance(request, _Undecodable):
+            raise _UndecodableStream(request.error)
+        yield request
+
+
+async def _call(behavior: Callable[..., Any], *args: Any) -> Any:
+    # The generated base servicer's methods (UNIMPLEMENTED) are plain functions, not coroutines.
+    result = behavior(*args)
+    return await result if inspect.isawaitable(result) else result
+
+
+async def _responses(result: Any) -> AsyncIterator[Any]:
+    if hasattr(result, "__aiter__"):
+        async for item in result:
+            yield item
+    else:
+        for item in result:
+            yield item
+
+
+def _unary(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        if isinstance(request, _Undecodable):
+            await _refuse(request.error, context)
+        return await _call(behavior, request, context)
+
+    return guarded
+
+
+def _unary_streaming(behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        if isinstance(request, _Undecodable):
+            await _refuse(request.error, context)
+        async for response in _responses(behavior(request, context)):
+            yield response
+
+    return guarded
+
+
+def _streaming(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    async def guarded(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await _call(behavior, _checked(requests), context)
+        except _UndecodableStream as exc:
+            await _refuse(exc.error, context)
+
+    return guarded
+
+
+def _streaming_streaming(behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    async def guarded(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        try:
+            async for response in _responses(behavior(_checked(requests), context)):
+                yield response
+        except _UndecodableStream as exc:
+            await _refuse(exc.error, context)
+
+    return guarded

@@ -29,6 +29,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from coho.server.config import TlsConfig
+from coho.server.rpc.errors import DecodeErrorGuard
 
 log = logging.getLogger("coho.hosting")
 
@@ -127,7 +128,9 @@ class GrpcHost:
         self.tls = tls
         self.max_message_bytes = max_message_bytes
         self.shutdown_grace_seconds = shutdown_grace_seconds
-        self.interceptors = list(interceptors)
+        # Last, so it wraps the handler itself: request bytes that do not decode are INVALID_ARGUMENT
+        # (MALFORMED_REQUEST), not the UNKNOWN grpc.aio would answer before any handler runs.
+        self.interceptors = [*interceptors, DecodeErrorGuard()]
         self.services = discover_services(packages)
         self.servicers = self._choose_servicers(servicers or {})
         self.health = health.aio.HealthServicer()

@@ -21,7 +21,10 @@ def ms_or_none(message: object, field: str) -> int | None:
     if not message.HasField(field):  # type: ignore[attr-defined]
         return None
     ts: timestamp_pb2.Timestamp = getattr(message, field)
-    return int(ts.ToMilliseconds())
+    try:
+        return int(ts.ToMilliseconds())
+    except ValueError as exc:  # seconds beyond years 1..9999 or nanos out of range: the caller's mistake
+        raise invalid(field, f"not a valid timestamp ({exc})", reason="INVALID_TIMESTAMP") from exc
 
 
 def timestamp(ms: int) -> timestamp_pb2.Timestamp:

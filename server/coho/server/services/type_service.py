@@ -19,6 +19,7 @@ from coho.server.archive import archive_to_json, dumps_archive, parse_archive
 from coho.server.archive.exporter import build_export
 from coho.server.archive.loader import load_archive
 from coho.server.errors import NotFound
+from coho.server.repository.enums import check_enums
 from coho.server.rpc.errors import invalid, require, rpc_method
 from coho.server.rpc.identity import current_caller
 from coho.server.runtime import Runtime, TypeChange
@@ -88,6 +89,7 @@ class TypeServicer(ts_grpc.TypeServiceServicer):
     async def AddTypeDef(self, request: ts.AddTypeDefRequest, context: Ctx) -> Any:
         require(request, "type_def", "type_def.name")
         td = request.type_def
+        check_enums(td, "type_def")
 
         def change(types: TypeRegistry) -> list[TypeChange]:
             if not types.add_type_def(td):
@@ -103,6 +105,10 @@ class TypeServicer(ts_grpc.TypeServiceServicer):
     async def AddAttributeTypeDef(self, request: ts.AddAttributeTypeDefRequest, context: Ctx) -> Any:
         require(request, "attribute_type_def", "attribute_type_def.name")
         atd = request.attribute_type_def
+        check_enums(atd, "attribute_type_def")
+        if atd.WhichOneof("def") is None:  # stored, it would fail every later archive export
+            raise invalid("attribute_type_def", "needs a primitive, collection or enum_def definition",
+                          reason="MISSING_FIELD")
 
         def change(types: TypeRegistry) -> list[TypeChange]:
             if not types.add_attribute_type_def(atd):
@@ -119,6 +125,7 @@ class TypeServicer(ts_grpc.TypeServiceServicer):
     async def PatchTypeDef(self, request: ts.PatchTypeDefRequest, context: Ctx) -> Any:
         require(request, "patch")
         patch = request.patch
+        check_enums(patch, "patch")
         patched: list[typedefs_pb2.TypeDef] = []
 
         def change(types: TypeRegistry) -> list[TypeChange]:

@@ -359,8 +359,9 @@ class MetadataCollectionServiceServicer:
 
     def FindEntitiesByPropertyValue(self, request, context):
         """FindEntitiesByPropertyValue matches a regular expression against every string property. Its cost is
-        bounded: a pattern that runs too long returns a partial page (header.partial) or, if nothing was
-        scanned, RESOURCE_EXHAUSTED with reason REGEX_TIMEOUT. Errors: INVALID_ARGUMENT (bad pattern).
+        bounded: a pattern that runs too long returns a partial page (header.partial, possibly empty) whose
+        next_page_token resumes the scan. Errors: INVALID_ARGUMENT (bad pattern: BAD_REGEX; one whose counted
+        repeats expand too far: REGEX_TOO_COMPLEX).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
