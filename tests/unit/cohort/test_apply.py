@@ -134,6 +134,17 @@ async def test_typedefs_are_learned_and_a_conflicting_one_never_overwrites(pair:
     assert any(e.error.error_code == E.OMRS_EVENT_ERROR_CODE_CONFLICTING_TYPEDEFS for e in logged)
 
 
+async def test_a_typedef_with_an_unknown_enum_number_is_a_conflict_and_not_stored(pair: Pair) -> None:
+    odd = new_type(pair.home.types, "OddAsset")
+    odd.status = 777  # type: ignore[assignment]  # outside TypeDefStatus: would break every later export
+    event = E.SequencedEvent(sequence=1, event=E.OmrsEvent(typedef=E.TypeDefEventSection(
+        event_type=E.TYPE_DEF_EVENT_TYPE_NEW_TYPEDEF_EVENT, type_def=odd)))
+    result = await pair.apply([event], save=ExchangeRule(cs.EXCHANGE_RULE_LEARNED_TYPES))
+    assert outcomes(result) == [cs.EVENT_OUTCOME_CONFLICT]
+    assert result.acks[0].detail.startswith("UNKNOWN_ENUM_VALUE") and "typedef.type_def.status" in result.acks[0].detail
+    assert result.learned_type_names == [] and pair.member.types.get_type_def("OddAsset") is None
+
+
 async def test_guid_clash_is_a_conflict_reported_through_the_log(pair: Pair) -> None:
     entity = await create(pair.home)
     events = pair.events()

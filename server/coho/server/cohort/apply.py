@@ -30,6 +30,7 @@ from coho.server.cohort import registry, rehome
 from coho.server.cohort.rules import ExchangeRule
 from coho.server.errors import CohoError
 from coho.server.repository import refcopies
+from coho.server.repository.enums import check_enums
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
 from coho.server.store.base import WriteTxn
@@ -132,6 +133,9 @@ class _Applier:
     def _typedef(self, event: events_pb2.OmrsEvent, ack: cs.EventAck) -> None:
         section = event.typedef
         kind = section.event_type
+        # A definition with an enum number outside its enum would be stored as given and break every later
+        # export (as the TypeService refuses for local callers): a CONFLICT outcome for this event instead.
+        check_enums(section, "typedef")
         if kind == E.TYPE_DEF_EVENT_TYPE_TYPEDEF_ERROR_EVENT or event.HasField("error"):
             self.result.error_events.append(event)
             ack.outcome = cs.EVENT_OUTCOME_PROCESSED
