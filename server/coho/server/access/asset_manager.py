@@ -5,7 +5,9 @@ Mapping model:
 
 - one ``ExternalId`` entity per (source, identifier), qualifiedName ``ExternalId::<source>::<identifier>``,
   so the mapping is found with one unique-index seek, never a scan; ``key`` holds the identifier and
-  ``externalSourceName`` the source (indexed too, which is what ListExternalSourceElements pages over);
+  ``externalSourceName`` the source. ListExternalSourceElements pages over the qualifiedName prefix of the
+  source (an index range) and checks externalSourceName exactly, then reads the page's links and elements
+  in one statement each;
 - an ``ExternalIdLink`` from the element (end 1) to the ExternalId (end 2), with ``source`` and ``usage``.
 
 Egeria also links the ExternalId to an element standing for the external catalog (``ExternalIdScope``).
@@ -32,11 +34,12 @@ from coho.server.repository.api import Caller, Written
 from coho.server.repository.checks import require_type
 from coho.server.repository.core import page_size_of
 from coho.server.repository.headers import DELETED, ENTITY_DEF, WriteContext, entity_not_found
-from coho.server.store.base import InstanceFilter, Page, Store, WriteTxn
+from coho.server.store.base import InstanceFilter, LinkQuery, Page, Store, WriteTxn
 
 OUT = elements_pb2
 EXTERNAL_ID = "ExternalId"
 LINK = "ExternalIdLink"
+_LINKS = frozenset({LINK})
 
 
 def external_id_name(source: str, identifier: str) -> str:
@@ -161,7 +164,7 @@ class AssetManager:
         store = self.repository.store
         ext_guid = store.find_by_unique(self._scope(), "qualifiedName", external_id_name(external_source, identifier))
         ext_id = store.get_entity(ext_guid) if ext_guid else None
-        element = _element_of(store, ext_id) if ext_id is not None else None
+        element = _elements_of(store, [ext_id]).get(ext_guid) if ext_id is not None and ext_guid else None
         if ext_id is None or element is None:
             raise NotFound(message=f"{external_source}/{identifier} is not mapped", reason="EXTERNAL_ID_NOT_FOUND",
                            resource=("ExternalId", external_id_name(external_source, identifier)),
@@ -174,31 +177,37 @@ class AssetManager:
         element = store.get_entity(element_guid)
         if element is None or element.header.status == DELETED:
             raise entity_not_found(element_guid)
+        links = store.find_links(LinkQuery(type_names=_LINKS, entity_guids=(element_guid,), end=1))
+        ext_ids = store.get_entities([link.end_two_guid for link in links])
         found = []
-        for link in _links(store, element_guid):
-            if link.entity_one_proxy.header.guid == element_guid:
-                ext_id = store.get_entity(link.entity_two_proxy.header.guid)
-                if ext_id is not None and ext_id.header.status != DELETED:
-                    found.append(_identifier(ext_id, element))
+        for link in links:
+            ext_id = ext_ids.get(link.end_two_guid)
+            if ext_id is not None and ext_id.header.status != DELETED:
+                found.append(_identifier(ext_id, element))
         return found
 
     def list_external_source_elements(
         self, external_source: str, *, page_size: int = 0, page_token: str = ""
     ) -> Page[am.ExternalElementView]:
-        """Paged over the source's ExternalId entities (the externalSourceName index), in GUID order."""
+        """Paged over the source's ExternalId entities, in GUID order."""
         _require([("external_source", external_source)])
         store = self.repository.store
-        match = common_pb2.SearchProperties(conditions=[common_pb2.PropertyCondition(
+        conditions = [common_pb2.PropertyCondition(
             property_name="externalSourceName", operator=common_pb2.PROPERTY_COMPARISON_OPERATOR_EQ,
-            value=mapping.string(external_source))])
+            value=mapping.string(external_source))]
+        prefix = external_id_name(external_source, "")
+        if "\\E" not in prefix:
+            # externalSourceName is not in the store's default index, but qualifiedName is and starts with the
+            # source: the prefix makes the store seek this source's ExternalIds instead of scanning every one.
+            conditions.append(common_pb2.PropertyCondition(
+                property_name="qualifiedName", operator=common_pb2.PROPERTY_COMPARISON_OPERATOR_LIKE,
+                value=mapping.string(f"\\Q{prefix}\\E.*")))
+        match = common_pb2.SearchProperties(conditions=conditions, match_criteria=common_pb2.MATCH_CRITERIA_ALL)
         page = store.find_entities(InstanceFilter(
             type_names=frozenset({EXTERNAL_ID}), match_properties=match, page_size=page_size_of(page_size),
             page_token=page_token))
-        views = []
-        for ext_id in page.items:
-            element = _element_of(store, ext_id)
-            if element is not None:
-                views.append(_view(element, ext_id))
+        elements = _elements_of(store, page.items)
+        views = [_view(elements[ext_id.header.guid], ext_id) for ext_id in page.items if ext_id.header.guid in elements]
         return Page(items=views, next_page_token=page.next_page_token)
 
     def _scope(self) -> list[str]:
@@ -277,25 +286,20 @@ def _map(
 
 
 # -- reads ------------------------------------------------------------------------------------------------
-def _links(store: Store, guid: str) -> list[instances_pb2.Relationship]:
-    found: list[instances_pb2.Relationship] = []
-    token = ""
-    while True:
-        page = store.find_relationships(InstanceFilter(type_names=frozenset({LINK}), entity_guid=guid,
-                                                       page_size=1000, page_token=token))
-        found.extend(page.items)
-        token = page.next_page_token
-        if not token:
-            return found
-
-
-def _element_of(store: Store, ext_id: instances_pb2.EntityDetail) -> instances_pb2.EntityDetail | None:
-    for link in _links(store, ext_id.header.guid):
-        if link.entity_two_proxy.header.guid == ext_id.header.guid:
-            element = store.get_entity(link.entity_one_proxy.header.guid)
-            if element is not None and element.header.status != DELETED:
-                return element
-    return None
+def _elements_of(
+    store: Store, ext_ids: Sequence[instances_pb2.EntityDetail]
+) -> dict[str, instances_pb2.EntityDetail]:
+    """ExternalId GUID -> the live element it maps to (the first by link GUID), for a whole page in two
+    statements (the links, then the elements) instead of a relationship search and a get per ExternalId."""
+    guids = tuple(ext_id.header.guid for ext_id in ext_ids)
+    links = store.find_links(LinkQuery(type_names=_LINKS, entity_guids=guids, end=2))
+    elements = store.get_entities([link.end_one_guid for link in links])
+    found: dict[str, instances_pb2.EntityDetail] = {}
+    for link in links:
+        element = elements.get(link.end_one_guid)
+        if link.end_two_guid not in found and element is not None and element.header.status != DELETED:
+            found[link.end_two_guid] = element
+    return found
 
 
 def _text(entity: instances_pb2.EntityDetail, name: str) -> str:

@@ -16,7 +16,7 @@ from coho.access.v1 import elements_pb2
 from coho.omrs.v1 import common_pb2, instances_pb2
 from coho.server.access import data_mapping as mapping
 from coho.server.access import data_upsert
-from coho.server.access.data_tree import descendants, parent_of
+from coho.server.access.data_tree import descendants, parents_of_entities
 from coho.server.access.metadata import RepositoryLike
 from coho.server.access.views import element_header
 from coho.server.errors import InvalidArgument, NotFound, PermissionDenied
@@ -101,7 +101,7 @@ class DataManager:
     # -- reads ----------------------------------------------------------------------------------------
     def get_element(self, *, guid: str = "", qualified_name: str = "") -> dm.DataElementView:
         entity = self._load(guid, qualified_name, "guid" if guid else "qualified_name")
-        parent = parent_of(self.repository.store, entity.header.guid)
+        parent = parents_of_entities(self.repository.store, [entity]).get(entity.header.guid)
         return self._view(entity, parent)
 
     def list_children(
@@ -130,11 +130,16 @@ class DataManager:
             page = store.find_relationships(InstanceFilter(
                 type_names=link_types, entity_guid=end_guid, page_size=min(STORE_PAGE, size - len(views)),
                 page_token=token))
+            child_guids: list[str] = []
             for relationship in page.items:
                 link = mapping.LINKS_BY_TYPE[relationship.header.type.type_def_name]
                 parent_end, child_end = (relationship.entity_one_proxy, relationship.entity_two_proxy) if (
                     link.parent_at_end_one) else (relationship.entity_two_proxy, relationship.entity_one_proxy)
-                child = store.get_entity(child_end.header.guid) if parent_end.header.guid == end_guid else None
+                if parent_end.header.guid == end_guid:
+                    child_guids.append(child_end.header.guid)
+            children = store.get_entities(child_guids)  # one statement per page, not one read per child
+            for child_guid in child_guids:
+                child = children.get(child_guid)
                 if child is None or child.header.status == DELETED:
                     continue
                 child_kind = mapping.kind_of_type(child.header.type.type_def_name, self.repository.types.is_a)
@@ -168,12 +173,10 @@ class DataManager:
             )
         page = self.repository.store.find_entities(InstanceFilter(
             type_names=type_names, match_properties=match, page_size=page_size_of(page_size), page_token=page_token))
-        store = self.repository.store
-        views = [
-            self._view(entity, parent_of(store, entity.header.guid))
-            for entity in page.items
-            if not external_source or entity.header.external_source == external_source
-        ]
+        kept = [entity for entity in page.items
+                if not external_source or entity.header.external_source == external_source]
+        parents = parents_of_entities(self.repository.store, kept)  # the page's parents in a few statements
+        views = [self._view(entity, parents.get(entity.header.guid)) for entity in kept]
         return Page(items=views, next_page_token=page.next_page_token, partial=page.partial)
 
     # -- helpers --------------------------------------------------------------------------------------

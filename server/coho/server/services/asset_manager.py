@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc.aio
@@ -68,8 +69,11 @@ class AssetManagerServicer(am_grpc.AssetManagerServiceServicer):
     ) -> am.ListExternalSourceElementsResponse:
         current_caller()
         header = header_for(self.repository)
-        page = self.core.list_external_source_elements(
-            request.external_source, page_size=request.page_size, page_token=request.page_token
+        # A page of elements runs on a worker thread, like MetadataCollectionService's finds; point reads
+        # (the two above) stay inline.
+        page = await asyncio.to_thread(
+            self.core.list_external_source_elements, request.external_source, page_size=request.page_size,
+            page_token=request.page_token,
         )
         return am.ListExternalSourceElementsResponse(
             header=header, elements=page.items, next_page_token=page.next_page_token

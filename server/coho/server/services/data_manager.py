@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -56,6 +57,9 @@ class DataManagerServicer(dm_grpc.DataManagerServiceServicer):
         )
         return dm.DeleteElementsResponse(header=header_for(self.repository, written.sequence), results=written.value)
 
+    # Reads follow MetadataCollectionService: a point read (GetElement: a few index seeks) runs inline, since
+    # a thread hop costs more than it does; a page of elements (a regex scan, up to thousands of children)
+    # runs on a worker thread so it never stalls the event loop for the other calls.
     @rpc_method
     async def GetElement(
         self, request: dm.GetElementRequest, context: grpc.aio.ServicerContext
@@ -71,9 +75,10 @@ class DataManagerServicer(dm_grpc.DataManagerServiceServicer):
     ) -> dm.ListChildrenResponse:
         current_caller()
         header = header_for(self.repository)
-        page = self.core.list_children(
-            parent_guid=request.parent_guid, parent_qualified_name=request.parent_qualified_name, kind=request.kind,
-            page_size=request.page_size, page_token=request.page_token,
+        page = await asyncio.to_thread(
+            self.core.list_children, parent_guid=request.parent_guid,
+            parent_qualified_name=request.parent_qualified_name, kind=request.kind, page_size=request.page_size,
+            page_token=request.page_token,
         )
         return dm.ListChildrenResponse(header=header, children=page.items, next_page_token=page.next_page_token)
 
@@ -83,9 +88,9 @@ class DataManagerServicer(dm_grpc.DataManagerServiceServicer):
     ) -> dm.FindElementsResponse:
         current_caller()
         header = header_for(self.repository)
-        page = self.core.find_elements(
-            kind=request.kind, name_pattern=request.name_pattern, external_source=request.external_source,
-            page_size=request.page_size, page_token=request.page_token,
+        page = await asyncio.to_thread(
+            self.core.find_elements, kind=request.kind, name_pattern=request.name_pattern,
+            external_source=request.external_source, page_size=request.page_size, page_token=request.page_token,
         )
         header.partial = page.partial
         return dm.FindElementsResponse(header=header, elements=page.items, next_page_token=page.next_page_token)

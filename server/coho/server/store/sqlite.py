@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,8 @@ from coho.server.store.base import (
     Counts,
     HistoryQuery,
     InstanceFilter,
+    LinkEnds,
+    LinkQuery,
     Page,
     Store,
     WriteTxn,
@@ -258,6 +260,20 @@ class SqliteStore(Store):
         with self._reading() as conn:
             return find_by_unique(conn, type_names, property_name, value, self.indexed)
 
+    def get_entities(self, guids: Sequence[str]) -> dict[str, instances_pb2.EntityDetail]:
+        if not guids:
+            return {}
+        with self._batch(len(guids)) as conn:
+            return sqlite_find.get_entities(conn, list(guids))
+
+    def find_links(self, query: LinkQuery) -> list[LinkEnds]:
+        with self._batch(len(query.entity_guids)) as conn:
+            return sqlite_find.find_links(conn, query)
+
+    def _batch(self, count: int) -> AbstractContextManager[sqlite3.Connection]:
+        """A batch that fits one statement is its own snapshot; only a longer one pays for BEGIN/COMMIT."""
+        return self._snapshot() if count > sqlite_find.IN_CHUNK else self._reading()
+
     # -- change log -------------------------------------------------------------------------------------
     def read_changes(self, after_sequence: int, limit: int) -> list[ChangeRecord]:
         if limit < 0:
@@ -302,9 +318,11 @@ class SqliteStore(Store):
         return [_change_record(row) for row in rows]
 
     def head_sequence(self) -> int:
-        with self._snapshot() as conn:
-            top = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()[0]
-            return max(int(top or 0), _floor(conn) - 1, 0)
+        # One statement is one snapshot: every read RPC's header asks this, so no BEGIN/COMMIT round trip.
+        top, floor = self._one(
+            "SELECT (SELECT MAX(sequence) FROM change_log), (SELECT value FROM state WHERE key = ?)", (FLOOR_KEY,)
+        )
+        return max(int(top or 0), int(floor or 0) - 1, 0)
 
     def floor_sequence(self) -> int:
         with self._reading() as conn:

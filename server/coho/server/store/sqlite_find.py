@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from coho.omrs.v1 import instances_pb2
-from coho.server.store.base import InstanceFilter, Page
+from coho.server.store.base import InstanceFilter, LinkEnds, LinkQuery, Page
 from coho.server.store.paging import (
     KeyValue,
     Order,
@@ -38,6 +38,8 @@ Row = tuple[str, bytes, int, KeyValue]
 _FIRST_CHUNK_MIN = 50
 _TYPE_PROBE = 5000
 _CHUNK_MAX = 2000
+IN_CHUNK = 400
+"""GUIDs per IN list: far below SQLite's oldest bound on parameters (999), with room for the type names."""
 
 
 @dataclass(frozen=True)
@@ -273,3 +275,48 @@ def _key_function(plan: _Plan) -> Callable[[tuple[str, bytes, int, int, int]], K
         return b"" if indexed is None else indexed
 
     return property_key
+
+
+# -- batched point reads ---------------------------------------------------------------------------------
+def _chunks(guids: tuple[str, ...] | list[str]) -> Iterator[list[str]]:
+    distinct = list(dict.fromkeys(guids))
+    for start in range(0, len(distinct), IN_CHUNK):
+        yield distinct[start : start + IN_CHUNK]
+
+
+def get_entities(conn: sqlite3.Connection, guids: list[str]) -> dict[str, instances_pb2.EntityDetail]:
+    """Current full entities by GUID: one primary-key probe per GUID, IN_CHUNK GUIDs per statement."""
+    found: dict[str, instances_pb2.EntityDetail] = {}
+    for chunk in _chunks(guids):
+        rows = conn.execute(
+            f"SELECT guid, body FROM entity WHERE guid IN {in_list(len(chunk))} AND is_proxy = 0", chunk
+        ).fetchall()
+        for guid, body in rows:
+            found[guid] = instances_pb2.EntityDetail.FromString(body)
+    return found
+
+
+def find_links(conn: sqlite3.Connection, query: LinkQuery) -> list[LinkEnds]:
+    """Live relationships of query's types at query's end of its entities, in relationship GUID order.
+
+    The type test carries a unary plus so that SQLite always seeks the end indexes: without statistics it
+    may prefer the type index, which for a common link type (FolderHierarchy, ExternalIdLink) walks every
+    relationship of that type on each call.
+    """
+    if not query.type_names or not query.entity_guids:
+        return []
+    types = sorted(query.type_names)
+    columns = "SELECT guid, type_name, end1, end2 FROM relationship"
+    found: dict[str, LinkEnds] = {}
+    for chunk in _chunks(query.entity_guids):
+        marks = in_list(len(chunk))
+        parts: list[str] = []
+        params: list[object] = []
+        for end in (1, 2):
+            if query.end in (0, end):
+                parts.append(f"{columns} WHERE end{end} IN {marks} AND +type_name IN {in_list(len(types))} "
+                             "AND status != ?")
+                params.extend((*chunk, *types, DELETED))
+        for row in conn.execute(" UNION ".join(parts), params):
+            found[row[0]] = LinkEnds(*row)
+    return [found[guid] for guid in sorted(found)]
