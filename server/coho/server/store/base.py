@@ -310,6 +310,11 @@ class Store(abc.ABC):
         """As read_changes, but only the filter columns and the annex: the cheap path for consumers (the Out
         Topic) whose encoded form was computed at write time. Same OUT_OF_RANGE rule."""
 
+    def read_annex_frames(self, after_sequence: int, limit: int) -> list[tuple[int, bytes | None]]:
+        """(sequence, annex) of the entries after ``after_sequence``: all an unfiltered Out Topic catch-up needs.
+        Same OUT_OF_RANGE rule as read_changes; backends override it with one plain query."""
+        return [(record.sequence, record.annex) for record in self.read_annexes(after_sequence, limit)]
+
     @abc.abstractmethod
     def changes_for_refresh(self, refresh_id: str, after_sequence: int = 0, limit: int = -1) -> list[ChangeRecord]:
         """The entries tagged with this refresh id after ``after_sequence``, ascending, at most ``limit`` of them

@@ -298,6 +298,18 @@ class SqliteStore(Store):
             ).fetchall()
         return list(map(AnnexRecord._make, rows))
 
+    def read_annex_frames(self, after_sequence: int, limit: int) -> list[tuple[int, bytes | None]]:
+        """(sequence, annex) of the next entries: what an unfiltered catch-up reads, without the columns it
+        ignores and without building an AnnexRecord per row."""
+        if limit < 0:
+            raise InvalidArgument(message="limit must not be negative", reason="BAD_LIMIT")
+        with self._snapshot() as conn:
+            _check_floor(conn, after_sequence)
+            return conn.execute(
+                "SELECT sequence, annex FROM change_log WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                (after_sequence, limit),
+            ).fetchall()
+
     def add_commit_listener(self, listener: Callable[[int], None]) -> None:
         # Copy-on-write so the writer thread never iterates a list being appended to.
         self._txn.commit_listeners = [*self._txn.commit_listeners, listener]
