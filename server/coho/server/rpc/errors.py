@@ -302,7 +302,17 @@ def _unary(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[A
     return guarded
 
 
-def _unary_streaming(behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+def _unary_streaming(behavior: Callable[..., Any]) -> Callable[..., Any]:
+    if _writes_itself(behavior):
+        # A coroutine that answers through context.write (grpc's health Watch does): the wrapper must be one
+        # too, as grpc.aio refuses a handler that both yields and writes.
+        async def writing(request: Any, context: grpc.aio.ServicerContext) -> None:
+            if isinstance(request, _Undecodable):
+                await _refuse(request.error, context)
+            await behavior(request, context)
+
+        return writing
+
     async def guarded(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         if isinstance(request, _Undecodable):
             await _refuse(request.error, context)
@@ -322,7 +332,16 @@ def _streaming(behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
     return guarded
 
 
-def _streaming_streaming(behavior: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+def _streaming_streaming(behavior: Callable[..., Any]) -> Callable[..., Any]:
+    if _writes_itself(behavior):
+        async def writing(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> None:
+            try:
+                await behavior(_checked(requests), context)
+            except _UndecodableStream as exc:
+                await _refuse(exc.error, context)
+
+        return writing
+
     async def guarded(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         try:
             async for response in _responses(behavior(_checked(requests), context)):
@@ -331,3 +350,9 @@ def _streaming_streaming(behavior: Callable[..., AsyncIterator[Any]]) -> Callabl
             await _refuse(exc.error, context)
 
     return guarded
+
+
+def _writes_itself(behavior: Callable[..., Any]) -> bool:
+    """A streaming handler written as a coroutine (answers through context.write), not an async generator."""
+    function = getattr(behavior, "__func__", behavior)
+    return inspect.iscoroutinefunction(function) and not inspect.isasyncgenfunction(function)
