@@ -116,22 +116,25 @@ def schema_floor_rate(
     directory: Path, entities: list[instances_pb2.EntityDetail], with_props: bool, indexed: frozenset[str] | None = None
 ) -> float:
     """Rows/s of prebuilt rows into the store's own tables (its indexes, no Python work): the design's floor.
-    with_props adds the prop rows of the indexed names (None: every property, the store's former default)."""
+    with_props adds the prop rows of the indexed names (None: every property, the store's former default).
+    Rows go in as the store writes them (multi-row INSERT statements, bodies as bytearray; sqlite_rows.py)."""
+    from coho.server.store.sqlite_rows import insert_rows
     from coho.server.store.sqlite_schema import connect_writer, migrate
     from coho.server.store.sqlite_txn import entity_row
-    from coho.server.store.values import index_rows
+    from coho.server.store.values import prop_rows
 
-    rows = [(i + 1, *entity_row(e.header, False, e.SerializeToString())) for i, e in enumerate(entities)]
-    props = [[(n, v, i + 1, sc) for n, v, sc in index_rows("", e.properties, indexed)] for i, e in enumerate(entities)]
+    rows = [(i + 1, *entity_row(e.header, False, bytearray(e.SerializeToString()))) for i, e in enumerate(entities)]
+    props = [prop_rows(e.properties, e.classifications, i + 1, indexed)[0] for i, e in enumerate(entities)]
     conn = connect_writer(directory / "floor.db")
     migrate(conn)
+    cur = conn.cursor()
     started = time.perf_counter()
     for start in range(0, len(rows), 1000):
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO entity VALUES (?,?,?,?,?,?,?,?,?,?)", rows[start : start + 1000])
+        insert_rows(cur, "INSERT INTO entity", 10, rows[start : start + 1000])
         if with_props:
             batch = [p for per_entity in props[start : start + 1000] for p in per_entity]
-            conn.executemany("INSERT INTO prop VALUES (?,?,?,?)", batch)
+            insert_rows(cur, "INSERT INTO prop", 4, batch)
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     conn.close()

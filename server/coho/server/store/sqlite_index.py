@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from coho.omrs.v1 import instances_pb2
-from coho.server.store.values import Names, entity_index
+from coho.server.store.values import Names, PropRow, prop_rows
 
 INDEXED_KEY = "coho.store.indexed_properties"
 _ALL = "*"
@@ -58,14 +58,14 @@ def _rebuild(conn: sqlite3.Connection, names: Names) -> None:
         ).fetchall()
         if not rows:
             return
-        props: list[tuple[str, object, int, str]] = []
+        props: list[PropRow] = []
         for owner, is_proxy, body in rows:
             if is_proxy:
                 proxy = instances_pb2.EntityProxy.FromString(body)
-                found, _ = entity_index(proxy.unique_properties, proxy.classifications, names)
+                found, _ = prop_rows(proxy.unique_properties, proxy.classifications, owner, names)
             else:
                 entity = instances_pb2.EntityDetail.FromString(body)
-                found, _ = entity_index(entity.properties, entity.classifications, names)
-            props.extend((name, value, owner, scope) for name, value, scope in found)
+                found, _ = prop_rows(entity.properties, entity.classifications, owner, names)
+            props.extend(found)
         conn.executemany("INSERT OR IGNORE INTO prop VALUES (?,?,?,?)", props)
         last = rows[-1][0]

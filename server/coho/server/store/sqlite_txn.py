@@ -1,7 +1,7 @@
 """The WriteTxn of the SQLite store: row operations run by the single writer.
 
 Puts of instances, history versions and change-log entries are buffered in memory and written with
-``executemany`` once per group commit (:meth:`SqliteWriteTxn.batch_flush`), or earlier when an operation
+multi-row INSERTs once per group commit (:meth:`SqliteWriteTxn.batch_flush`), or earlier when an operation
 reads something the buffers cannot answer or writes with SQL directly (so reads still see every earlier
 write). A batch of 8 single adds thus costs a handful of statements, not 8 x (savepoint + 3 inserts).
 
@@ -27,10 +27,20 @@ from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
+from coho.server.store.sqlite_rows import (
+    BODY,
+    ID,
+    IS_PROXY,
+    STATUS,
+    TYPE_NAME,
+    EntityEntry,
+    entity_row,
+    insert_rows,
+    with_owner,
+)
 from coho.server.store.sqlite_rows import Buffer as _Buffer
-from coho.server.store.sqlite_rows import EntityEntry, entity_row
 from coho.server.store.sqlite_unique import DELETED, in_list, stored_unique, unique_matches
-from coho.server.store.values import Names, entity_index, ms, valid_from_ms
+from coho.server.store.values import Names, ms, prop_rows, valid_from_ms
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +49,10 @@ __all__ = ["DELETED", "FLOOR_KEY", "SqliteWriteTxn", "entity_row", "in_list"]
 FLOOR_KEY = "coho.store.change_floor"
 """State key of the change-log floor (oldest retained sequence; 0 when nothing was compacted)."""
 
-_INSERT_ENTITY = "INSERT INTO entity VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(guid) DO NOTHING"
 _UPDATE_ENTITY = (
     "UPDATE entity SET type_name = ?, home_id = ?, is_proxy = ?, status = ?, version = ?, create_time = ?, "
     "update_time = ?, body = ? WHERE id = ?"
 )
-_INSERT_RELATIONSHIP = "INSERT OR REPLACE INTO relationship VALUES (?,?,?,?,?,?,?,?,?,?)"
-_INSERT_CHANGE = "INSERT INTO change_log VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 class SqliteWriteTxn:
     """Implements :class:`coho.server.store.base.WriteTxn` for the writer connection."""
@@ -180,15 +187,13 @@ class SqliteWriteTxn:
         if buffer.entities:
             self._flush_entities(cur, buffer.entities)
         if buffer.relationships:
-            cur.executemany(_INSERT_RELATIONSHIP, list(buffer.relationships.values()))
+            insert_rows(cur, "INSERT OR REPLACE INTO relationship", 10, list(buffer.relationships.values()))
         if buffer.entity_versions:
-            cur.executemany("INSERT INTO entity_history VALUES (?,?,?,?,?,?,?,?)", buffer.entity_versions)
+            insert_rows(cur, "INSERT INTO entity_history", 8, buffer.entity_versions)
         if buffer.relationship_versions:
-            cur.executemany(
-                "INSERT INTO relationship_history VALUES (?,?,?,?,?,?,?,?,?,?)", buffer.relationship_versions
-            )
+            insert_rows(cur, "INSERT INTO relationship_history", 10, buffer.relationship_versions)
         if buffer.changes:
-            cur.executemany(_INSERT_CHANGE, buffer.changes)
+            insert_rows(cur, "INSERT INTO change_log", 13, buffer.changes)
         if buffer.requests:
             now = time.time_ns() // 1_000_000
             cur.executemany(
@@ -201,34 +206,31 @@ class SqliteWriteTxn:
             self._unindexed.clear()
 
     def _flush_entities(self, cur: sqlite3.Cursor, entries: dict[str, EntityEntry]) -> None:
-        """Insert new entities under fresh ids, update known ones in place (keeping their id), re-index.
+        """Insert new entities under the ids they were put with, update known ones in place (keeping their
+        id), index them all.
 
         Inserting optimistically (ON CONFLICT DO NOTHING) saves a lookup per flush in the common case, a
         create; only when some GUID was already stored are those rows read back and updated.
         """
-        first = self._next_id
-        self._next_id += len(entries)  # ids of rolled-back or updating rows are skipped: gaps are harmless
-        owners = {guid: first + index for index, guid in enumerate(entries)}
-        cur.executemany(_INSERT_ENTITY, [(owners[guid], *row) for guid, (row, _, _) in entries.items()])
-        if cur.rowcount != len(entries):
+        inserted = insert_rows(
+            cur, "INSERT INTO entity", 10, [entry[0] for entry in entries.values()], " ON CONFLICT(guid) DO NOTHING"
+        )
+        if inserted != len(entries):
             updates = []
             for guid, (owner, is_proxy, body) in self._existing(cur, list(entries)).items():
-                if owner != owners[guid]:  # stored before this flush: our insert was skipped
+                entry = entries[guid]
+                if owner != entry[0][ID]:  # stored before this flush: our insert was skipped
                     self._unindex(cur, owner, is_proxy, body)
-                    updates.append((*entries[guid][0][1:], owner))
-                    owners[guid] = owner
+                    entry = entries[guid] = with_owner(entry, owner)
+                    updates.append((*entry[0][TYPE_NAME:], owner))
             cur.executemany(_UPDATE_ENTITY, updates)
-        props = [
-            (name, value, owners[guid], scope)
-            for guid, (_, prop_rows, _) in entries.items()
-            for name, value, scope in prop_rows
-        ]
-        names = [(name, owners[guid]) for guid, (_, _, names) in entries.items() for name in names]
+        props = [row for entry in entries.values() for row in entry[1]]
+        names = [(name, entry[0][ID]) for entry in entries.values() for name in entry[2]]
         # Each call releases and retakes the GIL, which costs the writer its turn under load: skip empty ones.
         if props:
-            cur.executemany("INSERT OR IGNORE INTO prop VALUES (?,?,?,?)", props)
+            insert_rows(cur, "INSERT OR IGNORE INTO prop", 4, props)
         if names:
-            cur.executemany("INSERT OR IGNORE INTO classification VALUES (?,?)", names)
+            insert_rows(cur, "INSERT OR IGNORE INTO classification", 2, names)
 
     @staticmethod
     def _existing(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple[int, int, bytes]]:
@@ -245,14 +247,11 @@ class SqliteWriteTxn:
         """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
         if is_proxy:
             proxy = instances_pb2.EntityProxy.FromString(body)
-            rows, names = entity_index(proxy.unique_properties, proxy.classifications, self.indexed)
+            rows, names = prop_rows(proxy.unique_properties, proxy.classifications, owner, self.indexed)
         else:
             entity = instances_pb2.EntityDetail.FromString(body)
-            rows, names = entity_index(entity.properties, entity.classifications, self.indexed)
-        cur.executemany(
-            "DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?",
-            [(name, value, owner, scope) for name, value, scope in rows],
-        )
+            rows, names = prop_rows(entity.properties, entity.classifications, owner, self.indexed)
+        cur.executemany("DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?", rows)
         cur.executemany("DELETE FROM classification WHERE name = ? AND owner = ?", [(name, owner) for name in names])
 
     def _read(self, sql: str, params: Sequence[object]) -> list[Any]:
@@ -269,12 +268,12 @@ class SqliteWriteTxn:
 
     # -- entities and proxies ---------------------------------------------------------------------------
     # Entity reads consult the unflushed puts first instead of flushing them, so that a batch which reads
-    # between its puts (the repository checks uniqueness before each create) still writes with executemany.
+    # between its puts (the repository checks uniqueness before each create) still writes in bulk.
     def _entity_body(self, guid: str, is_proxy: int) -> bytes | None:
         pending = self._pending(guid)
         if pending is not None:
             row = pending[0]
-            return row[-1] if row[3] == is_proxy else None
+            return bytes(row[BODY]) if row[IS_PROXY] == is_proxy else None
         found = self._conn.execute(
             "SELECT body FROM entity WHERE guid = ? AND is_proxy = ?", (guid, is_proxy)
         ).fetchone()
@@ -289,23 +288,45 @@ class SqliteWriteTxn:
         return None if body is None else instances_pb2.EntityProxy.FromString(body)
 
     def put_entity(self, entity: instances_pb2.EntityDetail) -> None:
-        self._put_entity(entity.header, False, entity.SerializeToString(), entity.properties, entity.classifications)
+        self._put_entity(entity.header, 0, entity.SerializeToString(), entity.properties, entity.classifications)
 
     def put_proxy(self, proxy: instances_pb2.EntityProxy) -> None:
         # Proxies are indexed too, so a search that includes proxies can still use the prop prefilter.
-        self._put_entity(proxy.header, True, proxy.SerializeToString(), proxy.unique_properties, proxy.classifications)
+        self._put_entity(proxy.header, 1, proxy.SerializeToString(), proxy.unique_properties, proxy.classifications)
 
     def _put_entity(
         self,
         header: instances_pb2.InstanceHeader,
-        is_proxy: bool,
+        is_proxy: int,
         body: bytes,
         properties: instances_pb2.InstanceProperties,
         classifications: Sequence[instances_pb2.Classification],
     ) -> None:
-        props, names = entity_index(properties, classifications, self.indexed)
-        self._op.entities[header.guid] = (entity_row(header, is_proxy, body), props, names)
-        self._unindexed.append(header.guid)
+        # Ids are assigned here, so the prop rows are built with their owner in the same pass. Ids of
+        # operations that fail, or of puts that replace a stored entity (which keeps its id), are skipped:
+        # gaps are harmless, and ids still ascend, so new index rows keyed by them append.
+        owner = self._next_id
+        self._next_id = owner + 1
+        guid = header.guid
+        created = header.create_time
+        created_ms = created.seconds * 1000 + created.nanos // 1_000_000
+        updated = header.update_time  # unset: zero, and the create time stands in (as in valid_from_ms)
+        updated_ms = updated.seconds * 1000 + updated.nanos // 1_000_000
+        row = (
+            owner,
+            guid,
+            header.type.type_def_name,
+            header.metadata_collection_id,
+            is_proxy,
+            header.status,
+            header.version,
+            created_ms,
+            updated_ms or created_ms,
+            bytearray(body),  # see sqlite_rows: bytes would go through sqlite3's adapter lookup
+        )
+        props, names = prop_rows(properties, classifications, owner, self.indexed)
+        self._op.entities[guid] = (row, props, names)
+        self._unindexed.append(guid)
 
     def save_entity_version(self, superseded: instances_pb2.EntityDetail, valid_to_ms: int) -> None:
         header = superseded.header
@@ -318,7 +339,7 @@ class SqliteWriteTxn:
                 header.type.type_def_name,
                 int(header.status),
                 ms(header.create_time),
-                superseded.SerializeToString(),
+                bytearray(superseded.SerializeToString()),
             )
         )
 
@@ -349,7 +370,7 @@ class SqliteWriteTxn:
             valid_from_ms(header),
             relationship.entity_one_proxy.header.guid,
             relationship.entity_two_proxy.header.guid,
-            relationship.SerializeToString(),
+            bytearray(relationship.SerializeToString()),
         )
 
     def save_relationship_version(self, superseded: instances_pb2.Relationship, valid_to_ms: int) -> None:
@@ -365,7 +386,7 @@ class SqliteWriteTxn:
                 ms(header.create_time),
                 superseded.entity_one_proxy.header.guid,
                 superseded.entity_two_proxy.header.guid,
-                superseded.SerializeToString(),
+                bytearray(superseded.SerializeToString()),
             )
         )
 
@@ -393,19 +414,21 @@ class SqliteWriteTxn:
     def _index_pending(self) -> None:
         for guid in self._unindexed:
             pending = self._pending(guid)
-            for name, value, scope in pending[1] if pending is not None else ():
+            for name, value, _, scope in pending[1] if pending is not None else ():
                 if not scope and isinstance(value, str):
                     self._pending_values.setdefault((name, value), []).append(guid)
         self._unindexed.clear()
 
     def _pending_match(self, types: set[str], property_name: str, value: str) -> str | None:
-        wanted = (property_name, value, "")
         for guid in self._pending_values.get((property_name, value), ()):
             pending = self._pending(guid)
             if pending is None:
                 continue
             row, props, _ = pending
-            if row[3] == 0 and row[4] != DELETED and row[1] in types and wanted in props:
+            if (
+                row[IS_PROXY] == 0 and row[STATUS] != DELETED and row[TYPE_NAME] in types
+                and (property_name, value, row[ID], "") in props
+            ):
                 return guid
         return None
 
@@ -421,7 +444,7 @@ class SqliteWriteTxn:
         """value -> GUID for those of values held by a live entity of these types (one seek per 500 values).
 
         Unflushed puts are consulted first and never flushed: a batch that checks uniqueness before each
-        create (the repository does) still writes with executemany once per group commit. Stored answers
+        create (the repository does) still writes in bulk once per group commit. Stored answers
         are remembered until the next write reaches SQL, so a caller can look a whole batch's values up
         once and the per-entity checks that follow cost no statement. Properties outside the indexed set
         have no index rows (pending or stored): for them the buffers are flushed and the bodies scanned.
@@ -458,11 +481,13 @@ class SqliteWriteTxn:
     def append_change(
         self, event: events_pb2.OmrsEvent, *, guid: str, type_name: str, kind: ChangeKind, meta: ChangeMeta
     ) -> int:
-        texts = (guid, type_name, kind, meta.user_id, meta.connector_id, meta.refresh_id, meta.metadata_source,
-                 meta.access_service)
-        if not all(text.isascii() for text in texts):
+        user, connector, refresh, source, service = (
+            meta.user_id, meta.connector_id, meta.refresh_id, meta.metadata_source, meta.access_service
+        )
+        # One check of the concatenation is cheaper than eight (all ASCII is the common case).
+        if not (guid + type_name + kind + user + connector + refresh + source + service).isascii():
             # Fail this operation now rather than the whole batch when the row is written (lone surrogates).
-            for text in texts:
+            for text in (guid, type_name, kind, user, connector, refresh, source, service):
                 text.encode("utf-8")
         annexed = self.annexer(event, meta) if self.annexer is not None else None
         tag, annex = annexed if annexed is not None else (0, None)
@@ -470,18 +495,18 @@ class SqliteWriteTxn:
         self._op.changes.append(
             (
                 self._head,
-                event.SerializeToString(),
+                bytearray(event.SerializeToString()),
                 guid,
                 type_name,
                 kind,
-                meta.user_id,
-                meta.connector_id,
-                meta.refresh_id or None,
-                meta.metadata_source,
-                meta.access_service,
+                user,
+                connector,
+                refresh or None,
+                source,
+                service,
                 time.time_ns() // 1_000_000,
                 tag,
-                annex,
+                None if annex is None else bytearray(annex),
             )
         )
         return self._head
