@@ -5,6 +5,7 @@ Real coho processes on 127.0.0.1, followed through their JSON log lines.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,17 @@ def _json_msg(line: str) -> str | None:
         return json.loads(line).get("msg")
     except (ValueError, AttributeError):
         return None
+
+
+async def poll(check: Callable[[], Any], within: float = 20.0, what: str = "condition", every: float = 0.05) -> Any:
+    """Await ``check()`` (sync or async) until it returns something truthy; return that."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(every)

@@ -19,7 +19,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from cohotest import CohoProcess, free_port, write_yaml
+from cohotest import CohoProcess, free_port, poll, write_yaml
 from e2e.daemon_connectors import read_events
 from google.protobuf import struct_pb2
 
@@ -130,19 +130,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             process.kill()
 
 
-async def poll(check: Callable[[], Any], within: float = 10.0, what: str = "condition",
-               every: float = 0.05) -> Any:
-    """Await ``check()`` (sync or async) until it returns something truthy; return that."""
-    deadline = time.monotonic() + within
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(every)
 
 
 async def connector_info(address: str, name: str) -> cpb.ConnectorInfo:

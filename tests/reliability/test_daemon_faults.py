@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from cohotest import CohoProcess, free_port, write_yaml
+from cohotest import CohoProcess, free_port, poll, write_yaml
 from reliability.fault_connectors import read_events, write_source
 
 from coho.access.v1 import data_manager_service_pb2 as dm
@@ -96,18 +96,6 @@ def processes() -> Iterator[list[CohoProcess]]:
             process.kill()
 
 
-async def poll(check: Callable[[], Any], within: float = 20.0, what: str = "condition", every: float = 0.1) -> Any:
-    """Await ``check()`` (sync or async) until it returns something truthy; return that."""
-    deadline = time.monotonic() + within
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within} s waiting for {what}")
-        await asyncio.sleep(every)
 
 
 async def connector_info(address: str, name: str) -> cpb.ConnectorInfo:
