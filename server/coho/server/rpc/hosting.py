@@ -330,8 +330,17 @@ async def run_until_signal(
         await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
     finally:
-        await asyncio.gather(*(app.stop() for app in reversed(started)))
+        # One at a time, dependents first (apps start in dependency order): under `coho up` the daemon closes
+        # its connectors and writes their last integration report while its access server still serves.
+        failures: list[BaseException] = []
+        for app in reversed(started):
+            try:
+                await app.stop()
+            except Exception as exc:  # the others must still stop; the first failure is raised below
+                failures.append(exc)
         for task in waiters:
             task.cancel()
         for sig in signals:
             loop.remove_signal_handler(sig)
+        if failures:
+            raise failures[0]
