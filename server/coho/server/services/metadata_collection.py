@@ -307,25 +307,21 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
             request.new_home_metadata_collection_name)
         return mcs.ReHomeRelationshipResponse(header=self._header(written.sequence), relationship=written.value)
 
-    async def _federated(self, method: str, request: Any, context: Ctx) -> Any:
-        """A federated Find*: this member plus its cohort peers, merged (coho.server.cohort.federation)."""
+    async def _federated(self, method: str, request: Any, context: Ctx, *, graph: bool = False) -> Any:
+        """A federated Find* (or, with ``graph``, graph query): this member plus its cohort peers, merged by
+        GUID (coho.server.cohort.federation)."""
         # The undecorated handler answers our own part, so an error in it is mapped once, by our caller.
         local = getattr(type(self), method).__wrapped__
-        return await federated_find(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
-                                    local=lambda one_hop: local(self, one_hop, context))
-
-    async def _federated_graph(self, method: str, request: Any, context: Ctx) -> Any:
-        """A federated graph query: this member plus its cohort peers, merged by GUID."""
-        local = getattr(type(self), method).__wrapped__
-        return await federated_graph(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
-                                     local=lambda one_hop: local(self, one_hop, context))
+        merge = federated_graph if graph else federated_find
+        return await merge(self.runtime.cohort, self.repo.metadata_collection_id, method, request,
+                           local=lambda one_hop: local(self, one_hop, context))
 
     # -- graph queries ----------------------------------------------------------------------------------------
 
     @rpc_method
     async def GetRelationshipsForEntity(self, request: mcs.GetRelationshipsForEntityRequest, context: Ctx) -> Any:
         if request.federated:
-            return await self._federated_graph("GetRelationshipsForEntity", request, context)
+            return await self._federated("GetRelationshipsForEntity", request, context, graph=True)
         page = await asyncio.to_thread(
             self.repo.relationships_for_entity, request.entity_guid, type_name=request.relationship_type_name,
             statuses=list(request.limit_results_by_status), as_of_ms=ms_or_none(request, "as_of_time"),
@@ -337,7 +333,7 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     @rpc_method
     async def GetEntityNeighborhood(self, request: mcs.GetEntityNeighborhoodRequest, context: Ctx) -> Any:
         if request.federated:
-            return await self._federated_graph("GetEntityNeighborhood", request, context)
+            return await self._federated("GetEntityNeighborhood", request, context, graph=True)
         graph = await asyncio.to_thread(
             self.repo.entity_neighborhood, request.entity_guid, request.level, present(request, "filter"))
         return mcs.GetEntityNeighborhoodResponse(header=self._read_header(), graph=graph)
@@ -345,7 +341,7 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     @rpc_method
     async def GetRelatedEntities(self, request: mcs.GetRelatedEntitiesRequest, context: Ctx) -> Any:
         if request.federated:
-            return await self._federated_graph("GetRelatedEntities", request, context)
+            return await self._federated("GetRelatedEntities", request, context, graph=True)
         page = await asyncio.to_thread(
             self.repo.related_entities, request.entity_guid, present(request, "filter"),
             sequencing=present(request, "sequencing"), page_size=page_size(request.page_size),
@@ -356,7 +352,7 @@ class MetadataCollectionServicer(mcs_grpc.MetadataCollectionServiceServicer):
     @rpc_method
     async def GetLinkingEntities(self, request: mcs.GetLinkingEntitiesRequest, context: Ctx) -> Any:
         if request.federated:
-            return await self._federated_graph("GetLinkingEntities", request, context)
+            return await self._federated("GetLinkingEntities", request, context, graph=True)
         graph = await asyncio.to_thread(
             self.repo.linking_entities, request.start_entity_guid, request.end_entity_guid,
             statuses=list(request.limit_results_by_status), as_of_ms=ms_or_none(request, "as_of_time"))
