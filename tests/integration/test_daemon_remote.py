@@ -134,12 +134,19 @@ async def test_proxy_reports_updates_through_the_admin_service(app: DaemonApp) -
     task.cancel()
 
 
+async def aiter_of(items: list[Any]) -> AsyncIterator[Any]:
+    for item in items:
+        yield item
+
+
 async def test_token_for_another_connector_and_reader_token_are_refused(app: DaemonApp) -> None:
     for token, code in ((OTHER_TOKEN, grpc.StatusCode.PERMISSION_DENIED),
                         (DAEMON_READER, grpc.StatusCode.PERMISSION_DENIED)):
         async with connect(app.address, token) as channel:
-            call = ch_grpc.ConnectorHostServiceStub(channel).Attach()
-            await call.write(ch.AttachRequest(hello=ch.ConnectorHello(connector_name="node-sync")))
+            # The hello goes through a request iterator, not call.write(): the server refuses before reading,
+            # and a write racing that refusal fails in the client's core as INTERNAL, hiding the real status.
+            call = ch_grpc.ConnectorHostServiceStub(channel).Attach(
+                aiter_of([ch.AttachRequest(hello=ch.ConnectorHello(connector_name="node-sync"))]))
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await asyncio.wait_for(call.read(), 10)
             assert caught.value.code() == code
