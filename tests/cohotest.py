@@ -57,11 +57,17 @@ def _is_free(port: int) -> bool:
         return True
 
 
+TESTS = Path(__file__).resolve().parent
+"""The tests/ directory."""
+
+
 class CohoProcess:
     """A `coho ...` child process whose stderr log lines are collected in a thread."""
 
-    def __init__(self, args: list[str], *, cwd: Path | None = None) -> None:
+    def __init__(self, args: list[str], *, cwd: Path | None = None, with_tests_path: bool = False) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if with_tests_path:  # the process can import test connectors (``e2e.daemon_connectors:...``)
+            env["PYTHONPATH"] = os.pathsep.join([str(TESTS), *filter(None, [os.environ.get("PYTHONPATH")])])
         self.args = args
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "coho.server.cli", *args],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,7 +37,6 @@ from coho.omrs.v1 import metadata_collection_service_pb2_grpc as mcs_grpc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 
-TESTS = Path(__file__).resolve().parent.parent
 MODULE = "e2e.daemon_connectors"
 SERVER_ADMIN = "proc-server-admin"
 DAEMON_CONNECTOR = "proc-daemon-connector"
@@ -74,16 +72,8 @@ def daemon_yaml(directory: Path, server_address: str, connectors: list[dict[str,
 
 
 def start(*args: str) -> CohoProcess:
-    """A `coho` process that can import the test connectors (tests/ on its PYTHONPATH)."""
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), *([saved] if saved else [])])
-    try:
-        return CohoProcess(list(args))
-    finally:
-        if saved is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = saved
+    """A `coho` process that can import the test connectors."""
+    return CohoProcess(list(args), with_tests_path=True)
 
 
 @dataclass

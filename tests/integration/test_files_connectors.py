@@ -3,18 +3,17 @@ in-process access server and daemon over gRPC on 127.0.0.1, real folders, real i
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+from cohotest import poll
 
 from coho.access.v1 import data_manager_service_pb2 as dm
 from coho.access.v1 import data_manager_service_pb2_grpc as dm_grpc
@@ -45,26 +44,12 @@ def make_tree(root: Path, files: dict[str, str]) -> None:
         path.write_text(text)
 
 
-async def until(check: Callable[[], Any], within: float = 15.0, every: float = 0.02) -> Any:
-    """Poll a (sync or async) check until it returns something truthy; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {within}s: {check}")
-        await asyncio.sleep(every)
-
-
 async def first_refresh(h: ConnectorHarness) -> cpb.IntegrationReport | None:
     """The report of the refresh the daemon runs right after start."""
-    await until(lambda: h.runner.state.refresh_count >= 1)
+    await poll(lambda: h.runner.state.refresh_count >= 1)
     # The count goes up before the report is built from the change log.
     with contextlib.suppress(AssertionError):
-        await until(lambda: h.runner.state.last_report is not None, within=5.0)
+        await poll(lambda: h.runner.state.last_report is not None, within=5.0)
     return h.runner.state.last_report
 
 
@@ -172,19 +157,19 @@ async def test_live_create_modify_rename_delete(tmp_path: Path) -> None:
 
         started = time.monotonic()
         (root / "new.csv").write_text("fresh")
-        created = await until(lambda: element(root / "new.csv"), every=0.01)
+        created = await poll(lambda: element(root / "new.csv"), every=0.01)
         elapsed = time.monotonic() - started
         assert elapsed < LIVE_BOUND, f"live create took {elapsed:.2f}s"
         assert created.element.file.size_bytes == 5
 
         (root / "new.csv").write_text("fresh and longer")
-        await until(lambda: _size_is(element(root / "new.csv"), 16))
+        await poll(lambda: _size_is(element(root / "new.csv"), 16))
 
         (root / "new.csv").rename(root / "renamed.csv")
-        await until(lambda: _gone_and_present(catalogue(h, root), root / "new.csv", root / "renamed.csv"))
+        await poll(lambda: _gone_and_present(catalogue(h, root), root / "new.csv", root / "renamed.csv"))
 
         (root / "sub").rename(root / "moved")
-        moved = await until(lambda: _gone_and_present(catalogue(h, root), root / "sub", root / "moved" / "deeper"
+        moved = await poll(lambda: _gone_and_present(catalogue(h, root), root / "sub", root / "moved" / "deeper"
                                                       / "d.parquet"))
         assert str(root / "sub" / "deeper" / "d.parquet") not in moved
 
@@ -192,7 +177,7 @@ async def test_live_create_modify_rename_delete(tmp_path: Path) -> None:
         shutil.rmtree(root / "moved")
         (root / "later" / "x").mkdir(parents=True)
         (root / "later" / "x" / "y.txt").write_text("y")
-        final = await until(lambda: _names_are(catalogue(h, root), root, {".", "a.csv", "b.txt", "later", "later/x",
+        final = await poll(lambda: _names_are(catalogue(h, root), root, {".", "a.csv", "b.txt", "later", "later/x",
                                                                           "later/x/y.txt"}))
         assert final[str(root / "later" / "x" / "y.txt")].element.parent_qualified_name == str(root / "later" / "x")
 
@@ -229,7 +214,7 @@ async def test_filters_at_refresh_and_live(tmp_path: Path) -> None:
         (root / "tmp" / "live.csv").write_text("excluded")
         (root / "keep" / "live.txt").write_text("not included")
         (root / "keep" / "live.csv").write_text("included")  # events apply in order, so once this shows...
-        found = await until(lambda: _has(catalogue(h, root), root / "keep" / "live.csv"))
+        found = await poll(lambda: _has(catalogue(h, root), root / "keep" / "live.csv"))
         assert names(root, found) == {".", "a.csv", ".hidden.csv", "keep", "keep/k.csv", "keep/live.csv"}
 
     flat = tmp_path / "flat"
@@ -248,7 +233,7 @@ async def _has(pending: Any, path: Path) -> dict[str, dm.DataElementView] | None
 async def test_bad_configuration_names_the_property(tmp_path: Path) -> None:
     async with run_connector(FILES, tmp_path / "data", configuration_properties={"folder": str(tmp_path),
                                                                                "delete_threshold": 3}) as h:
-        await until(lambda: h.status_name == "FAILED")
+        await poll(lambda: h.status_name == "FAILED")
         assert "delete_threshold" in h.runner.state.failing_error
 
 
@@ -299,7 +284,7 @@ async def test_no_deletion_after_a_failed_enumeration(tmp_path: Path) -> None:
         assert names(root, await catalogue(h, root)) == names(root, before) - {"b.txt"}
         assert report is None or len(report.deleted_element_guids) <= 1  # the watch may have seen it first
         (root / "after.csv").write_text("live again")  # the watch follows the folder back
-        await until(lambda: _has(catalogue(h, root), root / "after.csv"))
+        await poll(lambda: _has(catalogue(h, root), root / "after.csv"))
 
 
 def test_rules_and_cascade_roots() -> None:
@@ -343,7 +328,7 @@ async def test_no_deletion_after_a_partial_enumeration(tmp_path: Path) -> None:
         assert {"a.csv", "b.csv", "sub/c.csv"} <= names(root, await catalogue(h, root))  # what was listed is sent
         (root / "b.csv").unlink()
         (root / "sub" / "c.csv").unlink()
-        await until(lambda: h.runner.state.refresh_count >= 3)  # retried automatically, failing each time
+        await poll(lambda: h.runner.state.refresh_count >= 3)  # retried automatically, failing each time
         assert {"a.csv", "b.csv", "sub/c.csv"} <= names(root, await catalogue(h, root))  # nothing deleted
         shutil.rmtree(deep)
         # An automatic retry may run while rmtree is half done; the refresh after it sees the final state.
@@ -383,7 +368,7 @@ async def test_restart_keeps_working_without_duplicates(tmp_path: Path) -> None:
         async with h.daemon_channel() as channel:  # an in-place restart rebuilds from the listing too
             await ids_grpc.IntegrationDaemonServiceStub(channel).RestartConnector(
                 ids.RestartConnectorRequest(connector_name=h.name))
-        await until(lambda: h.runner.state.refresh_count > refreshes and h.status_name == "RUNNING")
+        await poll(lambda: h.runner.state.refresh_count > refreshes and h.status_name == "RUNNING")
         assert (await catalogue(h, root)).keys() == found.keys()
 
 
@@ -410,13 +395,13 @@ async def test_archive_monitor_loads_real_archives_once(tmp_path: Path) -> None:
 
         # The same archive again (a copy under another name): loaded, and nothing changes.
         shutil.copy(EGERIA / "SimpleCatalog.omarchive", drop / "copy.omarchive")
-        again = await until(lambda: monitor.results.get(str(drop / "copy.omarchive")))
+        again = await poll(lambda: monitor.results.get(str(drop / "copy.omarchive")))
         assert again.loaded == type(again.loaded)() and again.in_archive.entities == 28
         assert await entity_guids(h) == stored
 
         # A new archive dropped in is loaded live.
         shutil.copy(EGERIA / "SimpleDataCatalog.omarchive", drop)
-        await until(lambda: monitor.results.get(str(drop / "SimpleDataCatalog.omarchive")))
+        await poll(lambda: monitor.results.get(str(drop / "SimpleDataCatalog.omarchive")))
         assert archive_guids(EGERIA / "SimpleDataCatalog.omarchive") <= await entity_guids(h)
         assert await h.refresh() is None and not monitor.rejected  # nothing left to load
 
@@ -436,12 +421,12 @@ async def test_archive_monitor_rejects_bad_archives_and_keeps_loading(tmp_path: 
         document = json.loads(source)
         document["archiveInstanceStore"]["entities"][3]["type"]["typeDefName"] = "NoSuchType"
         (drop / "unknown-type.omarchive").write_text(json.dumps(document))
-        await until(lambda: len(monitor.rejected) == 3)
+        await poll(lambda: len(monitor.rejected) == 3)
         assert "invalid JSON" in monitor.rejected[str(drop / "truncated.omarchive")]
         assert "nested too deeply" in monitor.rejected[str(drop / "deep.omarchive")]
         assert "NoSuchType" in monitor.rejected[str(drop / "unknown-type.omarchive")]
         assert await entity_guids(h) == before  # nothing of them was stored
-        reported = {i.details["path"]: i for i in await until(lambda: _incident_count(h, 3))}
+        reported = {i.details["path"]: i for i in await poll(lambda: _incident_count(h, 3))}
         assert reported.keys() == {str(drop / n) for n in ("truncated.omarchive", "deep.omarchive",
                                                            "unknown-type.omarchive")}
         assert all(i.incident_class == "OpenMetadataArchiveRejected" for i in reported.values())
@@ -451,7 +436,7 @@ async def test_archive_monitor_rejects_bad_archives_and_keeps_loading(tmp_path: 
 
         # Other archives still load, live.
         shutil.copy(EGERIA / "SimpleEventCatalog.omarchive", drop)
-        await until(lambda: monitor.results.get(str(drop / "SimpleEventCatalog.omarchive")))
+        await poll(lambda: monitor.results.get(str(drop / "SimpleEventCatalog.omarchive")))
         assert archive_guids(EGERIA / "SimpleEventCatalog.omarchive") <= await entity_guids(h)
         assert len(await incidents(h)) == 3  # a refresh seeing the same files raises nothing new
 

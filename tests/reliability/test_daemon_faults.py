@@ -23,7 +23,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from cohotest import CohoProcess, free_port, poll, write_yaml
+from cohotest import TESTS, CohoProcess, free_port, poll, write_yaml
 from reliability.fault_connectors import read_events, write_source
 
 from coho.access.v1 import data_manager_service_pb2 as dm
@@ -35,7 +35,6 @@ from coho.integration.v1 import integration_daemon_service_pb2_grpc as ids_grpc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-TESTS = Path(__file__).resolve().parent.parent
 MODULE = "reliability.fault_connectors"
 SERVER_ADMIN = "faults-server-admin"
 DAEMON_CONNECTOR = "faults-daemon-connector"
@@ -74,16 +73,8 @@ def daemon_yaml(directory: Path, server_address: str, connectors: list[dict[str,
 
 
 def start(*args: str) -> CohoProcess:
-    """A `coho` process that can import the test connectors (tests/ on its PYTHONPATH)."""
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), *([saved] if saved else [])])
-    try:
-        return CohoProcess(list(args))
-    finally:
-        if saved is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = saved
+    """A `coho` process that can import the test connectors."""
+    return CohoProcess(list(args), with_tests_path=True)
 
 
 @contextmanager
