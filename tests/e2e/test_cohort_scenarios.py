@@ -37,7 +37,8 @@ def _socket_inode(port: int) -> str | None:
         with open(table, encoding="ascii") as lines:
             for line in list(lines)[1:]:
                 fields = line.split()
-                if fields[1] == f"{address}:{port:04X}":
+                # Inode 0: a closed socket (TIME_WAIT) that used the same port before; the live one follows.
+                if fields[1] == f"{address}:{port:04X}" and fields[9] != "0":
                     return fields[9]
     return None
 
@@ -92,6 +93,13 @@ class StreamCutter:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
             writer.transport.abort()
+            return
+        if self.blocked is not None and self.blocked in (client, target, None):
+            # cut() ran while we were connecting upstream: this connection was not yet in ``open`` for it
+            # to drop, so it must not slip through the partition.
+            self.refused += 1
+            writer.transport.abort()
+            up_writer.transport.abort()
             return
         pair = {(client, target, writer), (client, target, up_writer)}
         self.open |= pair
