@@ -47,12 +47,11 @@ import grpc
 from coho.access.v1 import stewardship_action_service_pb2 as sa
 from coho.client.errors import CohoRpcError
 from coho.daemon.connectors.files import (
-    Debouncer,
-    FolderWatch,
     bool_property,
     folder_of,
     number_property,
 )
+from coho.daemon.connectors.watching import LiveFolder
 from coho.daemon.context import FilesIntegrationContext
 from coho.daemon.sdk import IntegrationConnector
 from coho.omrs.v1 import type_service_pb2 as ts
@@ -162,20 +161,16 @@ class ArchiveMonitor(IntegrationConnector[FilesIntegrationContext]):
         self.rejected: dict[str, str] = {}            # path -> why, while that content is in the folder
         self.results: dict[str, ts.LoadArchiveResponse] = {}  # path -> its last successful load
         self._lock = asyncio.Lock()
-        self._watch: FolderWatch | None = None
-        self._events: Debouncer | None = None
+        self._live: LiveFolder | None = None
 
     async def start(self) -> None:
         self.settings = ArchiveSettings.parse(self.context.configuration_properties)
-        self._events = Debouncer(self._on_events, self.settings.debounce)
+        self._live = LiveFolder(self._on_events, self.settings.debounce)
         await self._ensure_watching()
 
     async def disconnect(self) -> None:
-        if self._events is not None:
-            await self._events.stop()
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            await asyncio.to_thread(watch.stop)
+        if self._live is not None:
+            await self._live.stop()
 
     async def refresh(self) -> None:
         async with self._lock:
@@ -192,19 +187,9 @@ class ArchiveMonitor(IntegrationConnector[FilesIntegrationContext]):
 
     async def _ensure_watching(self) -> None:
         settings = self.settings
-        assert settings is not None and self._events is not None
-        if not settings.watch or (self._watch is not None and self._watch.is_current()):
-            return
-        if self._watch is not None:
-            await asyncio.to_thread(self._watch.stop)
-            self._watch = None
-        watch = FolderWatch(settings.folder, settings.recursive, self._events.add, asyncio.get_running_loop())
-        try:
-            await asyncio.to_thread(watch.start)
-        except OSError as err:  # a missing folder fails the refresh; other problems leave refreshes to work
-            log.warning("cannot watch the folder", extra={"folder": settings.folder, "error": str(err)})
-            return
-        self._watch = watch
+        assert settings is not None and self._live is not None
+        if settings.watch:
+            await self._live.ensure(settings.folder, settings.recursive)
 
     async def _pass(self) -> None:
         """Load every new or changed archive; archives that need another one are retried after it."""

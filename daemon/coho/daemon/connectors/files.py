@@ -52,26 +52,22 @@ Configuration properties:
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import fnmatch
 import hashlib
 import logging
 import os
 import stat
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
 
 from coho.access.v1 import data_manager_service_pb2 as dm
 from coho.access.v1 import stewardship_action_service_pb2 as sa
 from coho.client.errors import CohoRpcError
+from coho.daemon.connectors.watching import LiveFolder
 from coho.daemon.context import FilesIntegrationContext
 from coho.daemon.sdk import IntegrationConnector
 
@@ -82,9 +78,6 @@ BATCH = 500
 # milliseconds, so that is the precision compared, and what a restart rebuilds from the listing.
 Sig = tuple[bool, int, int]
 FOLDER: Sig = (True, 0, 0)
-WATCH_STOP_SECONDS = 5.0
-# A steady trickle of events never goes quiet: apply it at least this often (in debounce periods).
-MAX_WAIT_FACTOR = 3
 
 
 class ConfigError(ValueError):
@@ -276,106 +269,6 @@ def _ancestors(path: str) -> Iterable[str]:
         path, parent = parent, os.path.dirname(parent)
 
 
-class FolderWatch:
-    """A watchdog observer whose events reach ``on_paths`` on the event loop thread, never on its own."""
-
-    def __init__(self, root: str, recursive: bool, on_paths: Callable[[list[str]], None],
-                 loop: asyncio.AbstractEventLoop) -> None:
-        self.root = root
-        self.recursive = recursive
-        self._on_paths = on_paths
-        self._loop = loop
-        self._observer: BaseObserver | None = None
-        self.identity: tuple[int, int] | None = None
-
-    def start(self) -> None:
-        """Blocking (inotify watches are added here): call it through asyncio.to_thread."""
-        info = os.stat(self.root)
-        observer = Observer()
-        observer.daemon = True
-        observer.schedule(_Handler(self._deliver), self.root, recursive=self.recursive)
-        observer.start()
-        self._observer, self.identity = observer, (info.st_dev, info.st_ino)
-
-    def is_current(self) -> bool:
-        """Alive, and still watching the folder now at the root path (it may have been replaced)."""
-        observer = self._observer
-        # An emitter stops itself when the watched folder is deleted, leaving the observer thread running.
-        if observer is None or not observer.is_alive() or not all(e.is_alive() for e in observer.emitters):
-            return False
-        try:
-            info = os.stat(self.root)
-        except OSError:
-            return False
-        return (info.st_dev, info.st_ino) == self.identity
-
-    def stop(self) -> None:
-        observer, self._observer = self._observer, None
-        if observer is not None:
-            observer.stop()
-            observer.join(WATCH_STOP_SECONDS)
-
-    def _deliver(self, paths: list[str]) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is closing: the connector is going away
-            self._loop.call_soon_threadsafe(self._on_paths, paths)
-
-
-class _Handler(FileSystemEventHandler):
-    def __init__(self, deliver: Callable[[list[str]], None]) -> None:
-        self._deliver = deliver
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write") or (
-                event.is_directory and event.event_type == "modified"):
-            return  # a folder's "modified" only says a child changed, and the child has its own event
-        paths = [os.fsdecode(event.src_path)]
-        if event.dest_path:
-            paths.append(os.fsdecode(event.dest_path))
-        self._deliver(paths)
-
-
-class Debouncer:
-    """Collects paths from events and calls ``apply(paths)`` once the burst has been quiet for ``quiet``."""
-
-    def __init__(self, apply: Callable[[set[str]], Awaitable[None]], quiet: float) -> None:
-        self._apply = apply
-        self._quiet = quiet
-        self._pending: set[str] = set()
-        self._arrivals = 0
-        self._task: asyncio.Task[None] | None = None
-
-    def add(self, paths: Sequence[str]) -> None:
-        self._pending.update(paths)
-        self._arrivals += 1
-        if self._task is None or self._task.done():
-            # A fresh context: this work belongs to the connector's event window, never to a refresh.
-            self._task = asyncio.get_running_loop().create_task(self._drain(), name="debounce",
-                                                                 context=contextvars.Context())
-
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._pending:
-            first = loop.time()
-            while True:
-                seen = self._arrivals
-                await asyncio.sleep(self._quiet)
-                if self._arrivals == seen or loop.time() - first >= MAX_WAIT_FACTOR * self._quiet:
-                    break
-            paths, self._pending = self._pending, set()
-            try:
-                await self._apply(paths)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the next refresh catches up with whatever this missed
-                log.exception("applying file events failed", extra={"paths": len(paths)})
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.wait({task}, timeout=WATCH_STOP_SECONDS)
-
-
 class FolderMonitor(IntegrationConnector[FilesIntegrationContext]):
     """Egeria's data-files monitor: one folder tree, refreshed on schedule and followed live."""
 
@@ -388,8 +281,7 @@ class FolderMonitor(IntegrationConnector[FilesIntegrationContext]):
         self.last_problem = ""
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()
-        self._watch: FolderWatch | None = None
-        self._events: Debouncer | None = None
+        self._live: LiveFolder | None = None
 
     @property
     def root(self) -> str:
@@ -399,34 +291,18 @@ class FolderMonitor(IntegrationConnector[FilesIntegrationContext]):
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         self.settings = FolderSettings.parse(self.context.configuration_properties)
-        self._events = Debouncer(self._apply_events, self.settings.debounce)
+        self._live = LiveFolder(self._apply_events, self.settings.debounce)
         await self._ensure_watching()
 
     async def disconnect(self) -> None:
-        if self._events is not None:
-            await self._events.stop()
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            await asyncio.to_thread(watch.stop)
+        if self._live is not None:
+            await self._live.stop()
 
     async def _ensure_watching(self) -> None:
         """(Re)start the observer: at start, and when the root was missing or replaced since."""
-        assert self.settings is not None
-        if not self.settings.watch or (self._watch is not None and self._watch.is_current()):
-            return
-        if self._watch is not None:
-            await asyncio.to_thread(self._watch.stop)
-            self._watch = None
-        assert self._events is not None
-        watch = FolderWatch(self.root, self.settings.rules.recursive, self._events.add, asyncio.get_running_loop())
-        try:
-            await asyncio.to_thread(watch.start)
-        except FileNotFoundError:
-            return  # the refresh reports it; watching starts once the folder is there
-        except OSError as err:  # e.g. the inotify watch limit: refreshes still keep the catalogue right
-            log.warning("cannot watch the folder; relying on refreshes", extra={"folder": self.root, "error": str(err)})
-            return
-        self._watch = watch
+        assert self.settings is not None and self._live is not None
+        if self.settings.watch:
+            await self._live.ensure(self.root, self.settings.rules.recursive)
 
     # -- refresh -----------------------------------------------------------------------------------
     async def refresh(self) -> None:
