@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from coho.omrs.v1 import common_pb2
 from coho.server.errors import InvalidArgument
+from coho.server.store.regexes import skip_class
 
 MAX_EXPANSION = 10_000
 """Largest unrolled size (≈ atoms after expanding every {m,n}) a pattern may have; ~3 MB compiled."""
@@ -38,7 +39,7 @@ def expansion(pattern: str) -> int:
             i += 2
             _atom(stack[-1], 1)
         elif c == "[":
-            i = _class_end(pattern, i)
+            i = skip_class(pattern, i)
             _atom(stack[-1], 1)
         elif c == "(":
             stack.append([0, 0, 0])
@@ -74,17 +75,6 @@ def expansion(pattern: str) -> int:
 def _atom(frame: list[int], size: int) -> None:
     frame[0] += size
     frame[2] = size
-
-
-def _class_end(pattern: str, start: int) -> int:
-    i = start + 1
-    if i < len(pattern) and pattern[i] == "^":
-        i += 1
-    if i < len(pattern) and pattern[i] == "]":
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
 
 
 def check_expansion(pattern: str, field: str) -> None:

@@ -69,7 +69,7 @@ def _tokens(pattern: str) -> list[Token] | None:
                 return None
             continue
         if c == "[":
-            i = _skip_class(pattern, i)
+            i = skip_class(pattern, i)
             tokens.append(("meta", "[]"))
         elif c == "(":
             if pattern.startswith("(?", i) and pattern[i + 2 : i + 3] not in (":", "=", "!", "<", ">"):
@@ -114,7 +114,8 @@ def _escape_tokens(pattern: str, i: int, tokens: list[Token]) -> int:
     return i + 2
 
 
-def _skip_class(pattern: str, i: int) -> int:
+def skip_class(pattern: str, i: int) -> int:
+    """The index just past the character class that opens at ``pattern[i]`` (``[``)."""
     j = i + 1
     if j < len(pattern) and pattern[j] == "^":
         j += 1
@@ -134,7 +135,7 @@ def _skip_group(pattern: str, i: int) -> int:
             j += 2
             continue
         if c == "[":
-            j = _skip_class(pattern, j)
+            j = skip_class(pattern, j)
             continue
         if c == "(":
             depth += 1
