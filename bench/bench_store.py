@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
+from coho.server.repository.headers import new_guid
 from coho.server.store import ChangeMeta, InstanceFilter, open_sqlite_store
 from coho.server.store.sqlite import SqliteStore
 from coho.server.store.values import DEFAULT_INDEXED
@@ -35,11 +36,14 @@ META = ChangeMeta(user_id="bench", connector_id="bench-connector")
 HOME = "7a0d3c57-2f47-4b2e-9e54-1f2e3d4c5b6a"
 
 
-def make_entity(i: int) -> instances_pb2.EntityDetail:
-    """A realistic DataSet: full header and five string properties, qualifiedName unique."""
+def make_entity(i: int, random_guid: bool = False) -> instances_pb2.EntityDetail:
+    """A realistic DataSet: full header and five string properties, qualifiedName unique.
+
+    Its GUID is one the repository would assign (time-ordered, ``headers.new_guid``), or with random_guid a
+    version 4 UUID, as archives and Egeria peers bring them."""
     e = instances_pb2.EntityDetail()
     h = e.header
-    h.guid = str(uuid.uuid4())
+    h.guid = str(uuid.uuid4()) if random_guid else new_guid()
     h.type.type_def_category = typedefs_pb2.TYPE_DEF_CATEGORY_ENTITY_DEF
     h.type.type_def_guid = "1449911c-4f44-4c22-abc0-7540154feefb"
     h.type.type_def_name = "DataSet"
@@ -199,13 +203,14 @@ def fmt(values: list[float]) -> str:
 # -- the benches ----------------------------------------------------------------------------------------
 def bench_batch(root: Path, runs: int, count: int) -> Path:
     entities = [make_entity(i) for i in range(count)]
+    randoms = [make_entity(i, random_guid=True) for i in range(count)]
     last_dir = root
 
-    def ours(run: int, with_change: bool) -> float:
+    def ours(run: int, with_change: bool, random_guids: bool = False) -> float:
         nonlocal last_dir
-        directory = root / f"b1-{int(with_change)}-{run}"
+        directory = root / f"b1-{int(with_change)}-{int(random_guids)}-{run}"
         store = open_sqlite_store(directory)
-        rate = store_batch_rate(store, entities, with_change)
+        rate = store_batch_rate(store, randoms if random_guids else entities, with_change)
         store.close_sync()
         last_dir = directory
         return rate
@@ -218,12 +223,14 @@ def bench_batch(root: Path, runs: int, count: int) -> Path:
     )
     put, put_all = median_of(runs, lambda run: ours(run, False))
     full, full_all = median_of(runs, lambda run: ours(run, True))
+    rnd, rnd_all = median_of(runs, lambda run: ours(run, False, random_guids=True))
     report("(1) raw executemany, 1000 rows/txn", raw, "rows/s", raw_all)
     report("(1) floor: prebuilt rows -> entity table only", ent, "rows/s", ent_all, raw)
     report("(1) floor: prebuilt rows -> entity + 5 prop rows", flr, "rows/s", flr_all, raw)
     report("(1) floor: prebuilt rows -> entity + indexed props", lean, "rows/s", lean_all, raw)
     report("(1) store batch adds, put_entity only", put, "entities/s", put_all, raw)
     report("(1) store batch adds, put_entity+append_change", full, "entities/s", full_all, raw)
+    report("(1) same as put_entity only, random (v4) GUIDs", rnd, "entities/s", rnd_all, raw)
     return last_dir
 
 

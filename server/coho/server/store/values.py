@@ -7,7 +7,7 @@ the Python sort keys agree on what a value is; a disagreement would silently dro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from google.protobuf import timestamp_pb2
@@ -117,17 +117,24 @@ def _add_rows(
     rows: list[PropRow], values: Mapping[str, instances_pb2.PropertyValue], names: Names, owner: int, scope: str
 ) -> None:
     # A batch load spends much of its Python time here (each access wraps a upb message), hence the shape:
-    # look the few indexed names up rather than walk every property, and a fast path for non-empty strings
-    # (a non-empty string_value means the oneof holds it, so WhichOneof is not needed).
-    keys: Iterable[str] = values
-    by_name = False
-    if names is not None and len(names) < len(values):
-        keys, by_name = names, True
-    for name in keys:
-        if by_name:
-            if name not in values:
-                continue
-        elif names is not None and name not in names:
+    # look the indexed names up rather than walk the properties, and a fast path for non-empty strings
+    # (a non-empty string_value means the oneof holds it, so WhichOneof is not needed). Walking a upb map
+    # builds a key string per entry and costs ~8x a membership test, so the names are looked up even when
+    # there are a few more of them than properties (5 default names over 5 properties: 3.1 -> 2.1 us).
+    if names is not None and len(names) <= 4 * len(values):
+        for name in names:
+            if name in values:
+                value = values[name]
+                text = value.primitive.string_value
+                if text:
+                    rows.append((name, text, owner, scope))
+                    continue
+                indexed = index_value(value)
+                if indexed is not None:
+                    rows.append((name, indexed, owner, scope))
+        return
+    for name in values:
+        if names is not None and name not in names:
             continue
         value = values[name]
         text = value.primitive.string_value
