@@ -216,6 +216,22 @@ async def test_change_log_and_retention_floor(tmp_path: Path) -> None:
 
 
 
+async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
+    """The ``store`` config section reaches the repository: a bounded change log and the chosen index."""
+    store = {"change_log_retention": 3, "synchronous": "FULL", "indexed_properties": ["qualifiedName"]}
+    async with running(tmp_path, store=store) as app, client(app) as s:
+        for _ in range(5):
+            await add(s)
+        err = await expect(Code.OUT_OF_RANGE, "SEQUENCE_BELOW_FLOOR", s.mcs.ReadChangeLog(
+            mcs.ReadChangeLogRequest(after_sequence=0)))
+        assert err.metadata["floor"] == "3"
+        kept = await s.mcs.ReadChangeLog(mcs.ReadChangeLogRequest(after_sequence=2))
+        assert [e.sequence for e in kept.entries] == [3, 4, 5]
+        assert app.runtime is not None
+        assert app.runtime.store.indexed == frozenset({"qualifiedName"})  # type: ignore[attr-defined]
+        mode = app.runtime.store._writer_conn.execute("PRAGMA synchronous").fetchone()[0]  # type: ignore[attr-defined]
+        assert mode == 2  # FULL
+
 async def test_empty_guid_is_invalid_argument_not_not_found(tmp_path: Path) -> None:
     async with running(tmp_path) as app, client(app) as stubs:
         for call in (

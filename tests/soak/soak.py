@@ -14,8 +14,8 @@ m0 hosting the folder monitor (``landing/``), the archive monitor (``archives/``
 After a warm-up it samples each process's resident memory (VmRSS, and RssAnon: the heap), open file
 descriptors and, for the servers, the size of their SQLite files, every 15 s.
 
-The change log keeps every change (there is no retention policy yet), so a server's data grows for the
-whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32 MiB per reader) grow with
+The servers run without ``store.change_log_retention``, so the change log keeps every change and their data
+grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32 MiB per reader) grow with
 the pages written and read: that memory is bounded by configuration, not leaked. (Measured in-process under
 tracemalloc, the Python heap of a server, alone or in a cohort, stays flat at 1-3 MiB under the same kind of
 churn while RssAnon tracks the repository's size.) So a process fails when its heap grew by more than

@@ -42,6 +42,7 @@ metrics_port: 9100
 max_message_bytes: 8388608
 shutdown_grace_seconds: 2.5
 logging: {level: DEBUG, format: text}
+store: {synchronous: FULL, change_log_retention: 1000000, indexed_properties: [qualifiedName, pathName]}
 """
 
 
@@ -51,6 +52,8 @@ def test_defaults_from_empty_file(tmp_path: Path) -> None:
     assert config.shutdown_grace_seconds == 5
     assert config.data_dir == tmp_path / "coho-data"
     assert config.tls is None and config.cohorts == [] and config.auth.tokens == {}
+    assert config.store.synchronous == "NORMAL"
+    assert config.store.change_log_retention is None and config.store.indexed_properties is None
 
 
 def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
@@ -64,6 +67,8 @@ def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
     assert config.tls.client_ca == Path("/abs/ca.pem")
     assert config.logging.format == "text"
     assert config.collection_name == "alpha collection"
+    assert config.store.synchronous == "FULL" and config.store.change_log_retention == 1_000_000
+    assert config.store.indexed_properties == ["qualifiedName", "pathName"]
 
 
 def test_json_is_accepted(tmp_path: Path) -> None:
@@ -156,3 +161,12 @@ def test_effective_config_hides_secrets(tmp_path: Path) -> None:
 def test_models_are_frozen() -> None:
     with pytest.raises(ValueError):
         ServerConfig().listen = "x"  # type: ignore[misc]
+
+
+def test_bad_store_settings(tmp_path: Path) -> None:
+    found = issues(tmp_path, "store:\n  synchronous: SOMETIMES\n  change_log_retention: 0\n  indexed_properties: []\n")
+    assert found["store.synchronous"] == "'SOMETIMES' is not one of NORMAL, FULL, EXTRA"
+    assert "greater than or equal to 1" in found["store.change_log_retention"]
+    assert "at least one property name" in found["store.indexed_properties"]
+    found = issues(tmp_path, "store: {indexed_properties: some}\n")
+    assert found == {"store.indexed_properties": "expected a list of property names or \"all\", got 'some'"}

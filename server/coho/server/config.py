@@ -141,12 +141,36 @@ class CohortConfig(StrictModel):
         return None if value is None else check_address(value, allow_port_zero=False)
 
 
+class StoreConfig(StrictModel):
+    """The home repository's storage choices (:func:`coho.server.store.sqlite.open_sqlite_store`)."""
+
+    synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
+    """NORMAL: a process crash loses no acknowledged write; FULL also survives power loss (fsync per commit)."""
+    change_log_retention: int | None = Field(default=None, ge=1)
+    """Change-log entries kept (None: all). Readers below the floor get OUT_OF_RANGE; cohort peers re-snapshot."""
+    indexed_properties: list[str] | str | None = None
+    """Property names kept in the SQL index (None: the built-in set; "all": every top-level property)."""
+
+    @field_validator("indexed_properties")
+    @classmethod
+    def _names(cls, value: list[str] | str | None) -> list[str] | str | None:
+        if isinstance(value, str) and value != "all":
+            raise ValueError(f'expected a list of property names or "all", got {value!r}')
+        if isinstance(value, list):
+            if not value:
+                raise ValueError('give at least one property name, "all", or leave it out for the built-in set')
+            if any(not name.strip() for name in value):
+                raise ValueError("property names must not be empty")
+        return value
+
+
 class ServerConfig(StrictModel):
     server_name: str = Field(default="coho-server", min_length=1)
     organization: str = ""
     metadata_collection_name: str | None = None
     listen: str = "127.0.0.1:50051"
     data_dir: Path = Path("coho-data")
+    store: StoreConfig = Field(default_factory=StoreConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     cohorts: list[CohortConfig] = Field(default_factory=list)
     tls: TlsConfig | None = None

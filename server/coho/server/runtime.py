@@ -26,6 +26,7 @@ from coho.server.repository.headers import WriteContext, to_ts
 from coho.server.store.base import Store, WriteTxn
 from coho.server.store.dir_lock import DataDirLock
 from coho.server.store.sqlite import open_sqlite_store
+from coho.server.store.values import DEFAULT_INDEXED
 from coho.server.types import TypeRegistry
 
 COMPONENT = "server"
@@ -59,6 +60,18 @@ def coho_version() -> str:
         return metadata.version("coho")
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+def open_store(config: ServerConfig) -> Store:
+    """The home repository as the ``store`` section configures it."""
+    names = config.store.indexed_properties
+    indexed = DEFAULT_INDEXED if names is None else None if names == "all" else frozenset(names)
+    return open_sqlite_store(
+        config.data_dir,
+        retention=config.store.change_log_retention,
+        synchronous=config.store.synchronous,
+        indexed_properties=indexed,
+    )
 
 
 @dataclass
@@ -95,7 +108,7 @@ class Runtime:
             dir_lock.release()
             raise
         try:
-            store = open_sqlite_store(config.data_dir)
+            store = open_store(config)
         except BaseException:
             log.close()
             dir_lock.release()

@@ -8,7 +8,7 @@ import pytest
 from unit.store.storebuild import add, entity
 
 from coho.server.errors import OutOfRange
-from coho.server.store import ChangeMeta, open_sqlite_store
+from coho.server.store import ChangeMeta, open_sqlite_store, sqlite_txn
 from coho.server.store.sqlite import SqliteStore
 
 
@@ -70,6 +70,29 @@ def test_retention_keeps_at_most_n(tmp_path: Path) -> None:
         assert store.floor_sequence() == 8
         with pytest.raises(OutOfRange):
             store.read_changes(0, 1)
+    finally:
+        store.close_sync()
+
+
+def test_retention_set_on_a_long_log_catches_up_in_bounded_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_txn, "RETENTION_STEP", 4)
+    store = open_sqlite_store(tmp_path)
+    try:
+        fill(store, 20)
+    finally:
+        store.close_sync()
+    store = open_sqlite_store(tmp_path, retention=5)
+    try:
+        floors = []
+        for _ in range(5):  # each batch drops at most RETENTION_STEP entries
+            fill(store, 1)
+            floors.append(store.floor_sequence())
+        assert floors == [5, 9, 13, 17, 21]
+        fill(store, 1)
+        assert store.floor_sequence() == 22  # caught up: the last 5 of 26 entries stay
+        assert [c.sequence for c in store.read_changes(21, 100)] == [22, 23, 24, 25, 26]
     finally:
         store.close_sync()
 

@@ -16,6 +16,8 @@ from unit.store.test_find import test_prefilter_never_drops_matches
 
 from coho.server.store import InstanceFilter, WriteTxn, open_sqlite_store
 from coho.server.store.sqlite import SqliteStore
+from coho.server.store.sqlite_index import KEEP_STORED
+from coho.server.store.values import DEFAULT_INDEXED
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -85,6 +87,22 @@ def test_reopening_with_another_index_set_rebuilds_the_index(tmp_path: Path) -> 
         store.close_sync()
     store = open_sqlite_store(tmp_path, indexed_properties=frozenset({"colour"}))  # same set: no rebuild
     store.close_sync()
+
+
+def test_keep_stored_opens_with_the_recorded_index_set(tmp_path: Path) -> None:
+    new = open_sqlite_store(tmp_path / "new", indexed_properties=KEEP_STORED)  # nothing recorded: the default
+    assert new.indexed == DEFAULT_INDEXED
+    new.close_sync()
+    store = open_sqlite_store(tmp_path / "configured", indexed_properties=frozenset({"colour"}))
+    store.write_sync(lambda t: t.put_entity(entity(properties={"name": "e", "colour": "red"})))
+    store.close_sync()
+    # What an offline tool (coho archive) does: no rebuild to the default set behind the server's back.
+    store = open_sqlite_store(tmp_path / "configured", indexed_properties=KEEP_STORED)
+    try:
+        assert store.indexed == frozenset({"colour"})
+        assert _prop_names(store) == {"colour"}
+    finally:
+        store.close_sync()
 
 
 def test_find_by_unique_many(store: SqliteStore) -> None:

@@ -82,11 +82,13 @@ def _error(file: Path | str, path: str, problem: str) -> int:
 @contextmanager
 def _open_store(data_dir: Path, *, must_exist: bool) -> Iterator[Any]:
     from coho.server.store.sqlite import open_sqlite_store
+    from coho.server.store.sqlite_index import KEEP_STORED
     from coho.server.store.sqlite_schema import DB_FILE
 
     if must_exist and not (data_dir / DB_FILE).exists():
         raise FileNotFoundError(f"no repository in {data_dir} ({DB_FILE} not found)")
-    store = open_sqlite_store(data_dir)
+    # The index set the server was configured with stays (a different one would rebuild the index twice).
+    store = open_sqlite_store(data_dir, indexed_properties=KEEP_STORED)
     try:
         yield store
     finally:

@@ -37,7 +37,7 @@ from coho.server.store.history import history_page
 from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
 from coho.server.store.sqlite_checkpoint import Checkpointer
-from coho.server.store.sqlite_index import reconcile
+from coho.server.store.sqlite_index import names_to_open, reconcile
 from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
 from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn
 from coho.server.store.sqlite_unique import find_by_unique
@@ -58,7 +58,7 @@ def open_sqlite_store(
     metadata_collection_id: str | None = None,
     retention: int | None = None,
     synchronous: str = "NORMAL",
-    indexed_properties: Names = DEFAULT_INDEXED,
+    indexed_properties: Names | object = DEFAULT_INDEXED,
 ) -> SqliteStore:
     """Open (creating if needed) ``data_dir/repository.db``.
 
@@ -66,7 +66,8 @@ def open_sqlite_store(
     is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
     every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries.
     ``indexed_properties`` names the top-level (and classification) properties kept in the SQL index (None:
-    all); searches on other properties are exact but scan. Opening with a different set rebuilds the index.
+    all); searches on other properties are exact but scan. Opening with a different set rebuilds the index;
+    ``sqlite_index.KEEP_STORED`` opens with the set recorded by the last open.
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
@@ -80,7 +81,8 @@ def open_sqlite_store(
         probe_write_lock(conn, path)
         migrate(conn)
         collection_id = _collection_id(conn, metadata_collection_id)
-        reconcile(conn, indexed_properties)
+        indexed = names_to_open(conn, indexed_properties, DEFAULT_INDEXED)
+        reconcile(conn, indexed)
         floor_row = conn.execute("SELECT value FROM state WHERE key = ?", (FLOOR_KEY,)).fetchone()
         floor = int(floor_row[0]) if floor_row else 0
         max_row = conn.execute("SELECT MAX(sequence) FROM change_log").fetchone()
@@ -92,7 +94,7 @@ def open_sqlite_store(
         conn.close()
         raise
     return SqliteStore(
-        path, conn, collection_id, head=head, floor=floor, retention=retention, indexed=indexed_properties
+        path, conn, collection_id, head=head, floor=floor, retention=retention, indexed=indexed
     )
 
 

@@ -31,6 +31,20 @@ def stored_names(conn: sqlite3.Connection) -> Names:
     return None if text == _ALL else frozenset(text.split("\n")) - {""}
 
 
+KEEP_STORED = object()
+"""Pass as the names to open with the set the database was last opened with (offline tools such as
+``coho archive`` use it, so that loading an archive does not rebuild the index a server configured)."""
+
+
+def names_to_open(conn: sqlite3.Connection, requested: Names | object, default: Names) -> Names:
+    """The names a store opens with: ``requested``, or for :data:`KEEP_STORED` the recorded set (``default``
+    for a new database)."""
+    if requested is not KEEP_STORED:
+        return requested  # type: ignore[return-value]
+    recorded = conn.execute("SELECT 1 FROM state WHERE key = ?", (INDEXED_KEY,)).fetchone() is not None
+    return stored_names(conn) if recorded else default
+
+
 def reconcile(conn: sqlite3.Connection, names: Names) -> bool:
     """Rebuild prop for names unless it was built for them; True when it rebuilt. Runs its own transaction."""
     recorded = conn.execute("SELECT 1 FROM state WHERE key = ?", (INDEXED_KEY,)).fetchone() is not None

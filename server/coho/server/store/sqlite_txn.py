@@ -45,6 +45,9 @@ from coho.server.store.values import Names, ms, prop_rows, valid_from_ms
 
 log = logging.getLogger(__name__)
 
+RETENTION_STEP = 5000
+"""Change-log entries one batch drops at most when applying the retention (~12 MB of rows for DataFiles)."""
+
 __all__ = ["DELETED", "FLOOR_KEY", "SqliteWriteTxn", "entity_row", "in_list"]
 
 FLOOR_KEY = "coho.store.change_floor"
@@ -149,7 +152,9 @@ class SqliteWriteTxn:
         # Runs in the writer's own savepoint, after batch_flush: an abort only rewinds the sequences.
         self._op_head, self._op_floor = self._head, self._floor
         if self._retention is not None and self.housekeeping_due():
-            self.compact(self._head - self._retention)
+            # At most RETENTION_STEP entries per batch: a retention set on a long log catches up over the
+            # following batches instead of one transaction holding up every writer while it deletes millions.
+            self.compact(min(self._head - self._retention, max(self._floor, 1) - 1 + RETENTION_STEP))
 
     # -- buffering --------------------------------------------------------------------------------------
     def _flush(self) -> None:
