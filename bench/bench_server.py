@@ -3,6 +3,7 @@
     python bench/bench_server.py            # 3 runs of 4 s throughput windows, 500 sequential calls
     python bench/bench_server.py --quick    # 3 runs of 1.5 s windows, 150 sequential calls
     python bench/bench_server.py --no-record   # print only; do not update bench/RESULTS.md
+    python bench/bench_server.py --decompose   # where AddEntity's cost goes (bench/server_variant.py)
 
 Processes: the server is `python -m coho.server.cli server` (the deployed entry point: auth interceptor,
 all services, Out Topic tailer, SQLite with synchronous=NORMAL) on 127.0.0.1:0; the baseline is a raw
@@ -105,7 +106,8 @@ class Process:
             drain.wait(5)  # cat ends at EOF, once the child is gone
 
 
-def start_server(directory: Path, *, metrics: bool) -> Process:
+def start_server(directory: Path, *, metrics: bool, variant: str = "") -> Process:
+    """The real server, or with ``variant`` one of bench/server_variant.py's cut-short AddEntity modes."""
     config = {"server_name": "bench", "listen": "127.0.0.1:0", "data_dir": str(directory / "data"),
               "auth": {"tokens": {TOKEN: {"user": "bench", "roles": ["admin"]}}},
               "shutdown_grace_seconds": 1}
@@ -113,7 +115,8 @@ def start_server(directory: Path, *, metrics: bool) -> Process:
         config["metrics_port"] = 0
     path = directory / "server.yaml"
     path.write_text(yaml.safe_dump(config))
-    return Process([sys.executable, "-m", "coho.server.cli", "server", "--config", str(path)],
+    entry = [str(Path(__file__).with_name("server_variant.py")), variant] if variant else ["-m", "coho.server.cli"]
+    return Process([sys.executable, *entry, "server", "--config", str(path)],
                    lambda record: record.get("address") if record.get("msg") == "serving" else None, "stderr")
 
 
@@ -256,6 +259,46 @@ async def bench(args: argparse.Namespace) -> dict[str, Run]:
     return {name: median_run(runs) for name, runs in results.items()}
 
 
+async def decompose(args: argparse.Namespace) -> list[str]:
+    """AddEntity throughput and server CPU with the repository cut short (bench/server_variant.py), beside
+    the real server and the raw echo: where a call's cost goes, in the same run."""
+    seconds = 1.5 if args.quick else 4.0
+    labels = {
+        "stub": "server, AddEntity answered without the store (gRPC, interceptors, auth, servicer)",
+        "writer": "same + one empty operation through the store writer (queue, BEGIN/COMMIT, wake-up)",
+        "": "real server (validation, unique check, header, event, Out Topic annex, SQL)",
+    }
+    results: dict[str, list[tuple[float, float]]] = {key: [] for key in (*labels, "echo")}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        processes: dict[str, Process] = {}
+        try:
+            for key in labels:
+                (root / (key or "real")).mkdir()
+                processes[key] = start_server(root / (key or "real"), metrics=False, variant=key)
+            (root / "echo").mkdir()
+            processes["echo"] = start_echo(*await sample_replies(processes[""].address), root / "echo")
+            for run in range(args.runs):
+                for key, process in processes.items():
+                    async with grpc.aio.insecure_channel(process.address) as channel:
+                        stub = mcs_grpc.MetadataCollectionServiceStub(channel)
+                        await throughput(stub, 0.5, f"d{run}-warm")
+                        cpu_before, started = cpu_seconds(process.proc.pid), time.perf_counter()
+                        rate = await throughput(stub, seconds, f"d{run}")
+                        calls = rate * (time.perf_counter() - started)
+                        results[key].append((rate, (cpu_seconds(process.proc.pid) - cpu_before) / calls * 1e6))
+        finally:
+            for process in processes.values():
+                process.stop()
+    echo_rate = statistics.median(rate for rate, _ in results["echo"])
+    rows = ["| AddEntity, 8 callers | calls/s | ratio to raw echo | server CPU per call |", "|---|---|---|---|"]
+    for key, label in (*labels.items(), ("echo", "raw grpc.aio echo")):
+        rate = statistics.median(r for r, _ in results[key])
+        cpu = statistics.median(c for _, c in results[key])
+        rows.append(f"| {label} | {rate:,.0f} | {rate / echo_rate:.0%} | {cpu:,.0f} us |")
+    return rows
+
+
 def report(figures: dict[str, Run], args: argparse.Namespace) -> list[str]:
     coho, metered, echo = figures["coho"], figures["coho+metrics"], figures["echo"]
     ratio = coho.add_rate / echo.add_rate
@@ -280,10 +323,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1.5 s windows and 150 sequential calls")
     parser.add_argument("--runs", type=int, default=3, help="runs per target; figures are medians")
     parser.add_argument("--no-record", action="store_true", help="do not update bench/RESULTS.md")
+    parser.add_argument("--decompose", action="store_true",
+                        help="split AddEntity's cost: the server with the store cut short, beside the real one "
+                             "and the echo (prints a table; records nothing)")
     parser.add_argument("--serve-echo", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_echo:
         serve_echo(args.serve_echo)
+        return
+    if args.decompose:
+        print("\n".join(asyncio.run(decompose(args))))
         return
     rows = report(asyncio.run(bench(args)), args)
     table = ["| bench | coho | same-run baseline | ratio / reference | target |", "|---|---|---|---|---|", *rows]
