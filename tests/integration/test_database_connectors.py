@@ -454,6 +454,42 @@ async def test_from_third_party_never_writes_to_postgres(tmp_path: Path, pg_serv
         assert pg_comment(pg_server, pg_db, "sales.customers") == "changed in the database"
 
 
+async def test_to_third_party_pushes_descriptions_and_never_writes_open_metadata(
+        tmp_path: Path, pg_server: PgServer, pg_db: str) -> None:  # noqa: F811
+    pg_execute(pg_server, pg_db, "COMMENT ON TABLE sales.customers IS 'from the database';"
+                                 "COMMENT ON COLUMN sales.orders.note IS 'free text'")
+    db = f"postgresql://{pg_server.host}:{pg_server.port}/{pg_db}"
+    customers, amount, note = f"{db}::sales::customers", f"{db}::sales::orders::amount", f"{db}::sales::orders::note"
+    async with run_pg(tmp_path, pg_server, pg_db):  # another connector catalogued the database first
+        pass
+    async with run_pg(tmp_path, pg_server, pg_db, sync="TO_THIRD_PARTY") as h:
+        before = await catalogue(h, db)
+        assert await description(h, customers) == "from the database"
+        # Open metadata is the authority: its edits reach PostgreSQL, including a description removed.
+        await edit_description(h, customers, "edited by a steward")
+        await edit_description(h, amount, "Gross, in EUR")
+        await edit_description(h, note, "")
+        await h.refresh()
+        assert pg_comment(pg_server, pg_db, "sales.customers") == "edited by a steward"
+        assert pg_comment(pg_server, pg_db, "sales.orders", "amount") == "Gross, in EUR"
+        assert pg_comment(pg_server, pg_db, "sales.orders", "note") is None
+        # PostgreSQL changes never flow back: a new table is not catalogued, a dropped one is not deleted,
+        # and a comment changed in the database is overwritten with open metadata's description.
+        pg_execute(pg_server, pg_db, "CREATE TABLE sales.suppliers (id int PRIMARY KEY);"
+                                     "DROP TABLE public.settings;"
+                                     "COMMENT ON TABLE sales.customers IS 'changed in the database'")
+        report = await h.refresh()
+        after = await catalogue(h, db)
+        assert set(after) == set(before)
+        unchanged = [name for name in before if name not in (customers, amount, note)]
+        assert [after[name].header.version for name in unchanged] == [before[name].header.version
+                                                                      for name in unchanged]
+        assert await description(h, customers) == "edited by a steward"
+        assert pg_comment(pg_server, pg_db, "sales.customers") == "edited by a steward"
+        assert report is None or not (report.created_element_guids or report.deleted_element_guids)
+        assert await to_dos(h) == []  # no conflicts: only one side may change the other
+
+
 # -- PostgreSQL connection failures --------------------------------------------------------------------
 SECRET = "Sup3r-Secret-Passw0rd-zq"
 
