@@ -14,13 +14,13 @@ m0 hosting the folder monitor (``landing/``), the archive monitor (``archives/``
 After a warm-up it samples each process's resident memory (VmRSS, and RssAnon: the heap), open file
 descriptors and, for the servers, the size of their SQLite files, every 15 s.
 
-The servers run without ``store.change_log_retention``, so the change log keeps every change and their data
-grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32 MiB per reader) grow with
-the pages written and read: that memory is bounded by configuration, not leaked. (Measured in-process under
-tracemalloc, the Python heap of a server, alone or in a cohort, stays flat at 1-3 MiB under the same kind of
-churn while RssAnon tracks the repository's size.) So a process fails when its heap grew by more than
-``--rss-growth`` of its post-warm-up heap (default 25%, at least 16 MiB, as allocator arenas settle) plus
-``CACHE_FACTOR`` times the growth of its data files, or its descriptor count grew by more than 8.
+Unless ``--retention N`` sets the servers' ``store.change_log_retention``, the change log keeps every change
+and their data grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32
+MiB per reader) grow with the pages written and read: that memory is bounded by configuration, not leaked.
+(Measured in-process under tracemalloc, the Python heap of a server, alone or in a cohort, stays flat at 1-3
+MiB under the same kind of churn while RssAnon tracks the repository's size.) So a process fails when its heap
+grew by more than ``--rss-growth`` of its post-warm-up heap (default 25%, at least 16 MiB, as allocator arenas
+settle) plus ``CACHE_FACTOR`` times the growth of its data files, or its descriptor count grew by more than 8.
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ class Samples:
         return None
 
 
-def server_config(directory: Path, name: str, port: int, seed: int | None) -> Path:
+def server_config(directory: Path, name: str, port: int, seed: int | None, retention: int | None) -> Path:
     return write_yaml(directory / f"{name}.yaml", {
+        **({"store": {"change_log_retention": retention}} if retention else {}),
         "server_name": name, "listen": f"127.0.0.1:{port}", "data_dir": str(directory / f"data-{name}"),
         "auth": {"tokens": {ADMIN: {"user": "soak", "roles": ["admin"]}, PEER: {"user": "peer", "roles": ["peer"]},
                             DAEMON: {"user": "soak-daemon", "roles": ["connector"]}}},
@@ -220,7 +221,8 @@ def seed_files(directory: Path) -> None:
         (directory / "archives" / shared.name).write_bytes(shared.read_bytes())
 
 
-async def soak(directory: Path, seconds: float, warmup: float, files: int, growth: float, seed: int) -> int:
+async def soak(directory: Path, seconds: float, warmup: float, files: int, growth: float, seed: int,
+               retention: int | None = None) -> int:
     rng = random.Random(seed)
     await asyncio.to_thread(seed_files, directory)
     ports = [free_port() for _ in range(3)]
@@ -228,7 +230,7 @@ async def soak(directory: Path, seconds: float, warmup: float, files: int, growt
     try:
         for i, port in enumerate(ports):
             processes.append(CohoProcess(["server", "--config", str(server_config(
-                directory, f"m{i}", port, None if i == 0 else ports[0]))], cwd=directory))
+                directory, f"m{i}", port, None if i == 0 else ports[0], retention))], cwd=directory))
         addresses = [p.wait_serving(timeout=60) for p in processes]
         processes.append(CohoProcess(["daemon", "--config", str(daemon_config(directory, addresses[0]))],
                                      cwd=directory))
@@ -276,9 +278,12 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=400, help="most files in landing/ at once")
     parser.add_argument("--rss-growth", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--retention", type=int, default=None,
+                        help="the servers' store.change_log_retention (default: keep every change)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coho-soak-") as tmp:
-        return asyncio.run(soak(Path(tmp), args.seconds, args.warmup, args.files, args.rss_growth, args.seed))
+        return asyncio.run(soak(Path(tmp), args.seconds, args.warmup, args.files, args.rss_growth, args.seed,
+                                args.retention))
 
 
 if __name__ == "__main__":
