@@ -235,7 +235,8 @@ class SqliteWriteTxn:
         # Each call releases and retakes the GIL, which costs the writer its turn under load: skip empty ones.
         if props:
             # In index order, each row's seek finds the path of the one before it still in the CPU cache and
-            # often the same leaf: ~8% off a batch's SQL when values scatter over the index (many sources).
+            # often the same leaf: +8% on the bench's SQL floor when values scatter over the index (many
+            # sources), +2-3% end to end.
             with contextlib.suppress(TypeError):  # a property held a number in one entity, text in another
                 props.sort()
             insert_rows(cur, "INSERT OR IGNORE INTO prop", 4, props)

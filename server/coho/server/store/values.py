@@ -7,7 +7,7 @@ the Python sort keys agree on what a value is; a disagreement would silently dro
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from google.protobuf import timestamp_pb2
@@ -120,21 +120,13 @@ def _add_rows(
     # look the indexed names up rather than walk the properties, and a fast path for non-empty strings
     # (a non-empty string_value means the oneof holds it, so WhichOneof is not needed). Walking a upb map
     # builds a key string per entry and costs ~8x a membership test, so the names are looked up even when
-    # there are a few more of them than properties (5 default names over 5 properties: 3.1 -> 2.1 us).
+    # there are a few more of them than properties (5 default names over 5 properties: 3.1 -> 2.5 us).
+    keys: Iterable[str] = values
+    check: Container[str] | None = names
     if names is not None and len(names) <= 4 * len(values):
-        for name in names:
-            if name in values:
-                value = values[name]
-                text = value.primitive.string_value
-                if text:
-                    rows.append((name, text, owner, scope))
-                    continue
-                indexed = index_value(value)
-                if indexed is not None:
-                    rows.append((name, indexed, owner, scope))
-        return
-    for name in values:
-        if names is not None and name not in names:
+        keys, check = names, values
+    for name in keys:
+        if check is not None and name not in check:
             continue
         value = values[name]
         text = value.primitive.string_value
