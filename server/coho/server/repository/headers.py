@@ -65,16 +65,26 @@ def new_guid() -> str:
     other instead. They stay opaque, unique strings to every reader; GUIDs that arrive from elsewhere
     (archives, Egeria peers, callers) are stored as given.
 
+    Within a process they ascend even when the clock is coarse or steps back: a timestamp not after the
+    last one takes the last one plus a tick (RFC 9562 section 6.2 allows this). Threads may race on that
+    and share a timestamp; the random bits still keep their GUIDs apart.
+
     The random bits come from ``random`` (seeded from the OS, and reseeded in a forked child): a GUID is
     an identifier, not a secret (callers are authorized by token, never by knowing a GUID), and an
     ``os.urandom`` system call per GUID cost more than the rest of this function.
     """
-    ms, sub_ms_ns = divmod(time.time_ns(), 1_000_000)
-    h = f"{ms:012x}7{sub_ms_ns * 4096 // 1_000_000:03x}{_random_bits(62) | 0x8000_0000_0000_0000:016x}"
+    tick = time.time_ns() * 4096 // 1_000_000  # in 1/4096 ms: the 48 + 12 time bits
+    last = _last_tick[0]
+    if tick <= last:
+        tick = last + 1
+    _last_tick[0] = tick
+    h = f"{tick >> 12:012x}7{tick & 0xFFF:03x}{_random_bits(62) | 0x8000_0000_0000_0000:016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 _random_bits = random.getrandbits
+_last_tick = [0]
+"""The last timestamp handed out (a one-item list: module state without a ``global`` statement)."""
 
 
 @dataclass(frozen=True)
