@@ -78,6 +78,36 @@ async def test_report_lists_exactly_what_the_connector_did_and_is_stored(tmp_pat
             assert got.report == first
 
 
+@pytest.mark.parametrize("retention", [None, 5])
+async def test_report_says_when_the_change_log_retention_dropped_its_entries(tmp_path: Path,
+                                                                             retention: int | None) -> None:
+    """A server keeping only 5 change-log entries drops most of a 20-file refresh's 41 entries before the
+    report is built: the report lists what is left and says it is incomplete, instead of undercounting."""
+    sc.PLAN["up"] = {"upsert": {f"f{i:02}.csv": i for i in range(20)}}
+    server = {"store": {"change_log_retention": retention}} if retention else {}
+    async with run_connector(sc.Upserting, tmp_path, name="up", server_options=server) as h:
+        await h.wait_status("RUNNING")
+        report = await _wait_for_report(h, 1)
+        created = guids(sc.RESULTS["up"][0], el.UPSERT_OUTCOME_CREATED)
+        assert len(created) == 21  # the folder and 20 files
+        if retention is None:
+            assert report.incomplete == ""
+            assert list(report.created_element_guids) == created
+        else:
+            assert "change-log retention dropped entries" in report.incomplete
+            assert set(report.created_element_guids) < set(created)  # what is left: a strict subset
+            async with h.server_channel() as channel:
+                stored = await mcs_grpc.MetadataCollectionServiceStub(channel).GetEntity(
+                    mcs.GetEntityRequest(guid=report.report_guid))
+            extra = stored.entity.properties.properties["additionalProperties"].map.values
+            assert extra["incomplete"].primitive.string_value == report.incomplete
+        # The next refresh changes nothing, so it has no report; a change after it is complete again.
+        assert await h.refresh() is None
+        sc.PLAN["up"] = {"upsert": {"f00.csv": 100}}
+        again = await h.refresh()
+        assert again is not None and again.incomplete == "" and len(again.updated_element_guids) == 1
+
+
 async def _wait_for_report(h: ConnectorHarness, count: int) -> ids.IntegrationReport:
     """The newest report once there are ``count`` (scheduled refreshes report on their own)."""
     for _ in range(250):
@@ -115,7 +145,8 @@ async def test_user_id_override_needs_the_token_to_allow_it(tmp_path: Path,
     # The harness lists the override in the token's act_as; without it the server refuses every write.
     sc.PLAN["who"] = {"upsert": {"a.csv": 1}}
     original = testing.harness_server_config
-    monkeypatch.setattr(testing, "harness_server_config", lambda data_dir, act_as: original(data_dir, []))
+    monkeypatch.setattr(testing, "harness_server_config",
+                        lambda data_dir, act_as, extra=None: original(data_dir, [], extra))
     async with run_connector(sc.Upserting, tmp_path, name="who", user_id="mallory") as h:
         await h.refresh()
     (err,) = sc.ERRORS["who"][:1]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import grpc.aio
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from coho.client.errors import from_rpc_error
 from coho.integration.v1 import connectors_pb2 as cpb
 from coho.omrs.v1 import common_pb2, events_pb2, instances_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
@@ -51,6 +52,8 @@ class RefreshSpan:
     end: float
     event_driven: bool = False
     error: str = ""
+    after_sequence: int = 0
+    """The change-log head before the span began: its entries all come after it (a lower bound is fine)."""
 
 
 def classify(entries: Iterable[events_pb2.SequencedEvent]) -> tuple[list[str], list[str], list[str]]:
@@ -76,6 +79,14 @@ def classify(entries: Iterable[events_pb2.SequencedEvent]) -> tuple[list[str], l
     return (list(created), [g for g in updated if g not in created and g not in deleted], list(deleted))
 
 
+def _floor_of(err: grpc.aio.AioRpcError) -> int | None:
+    """The retention floor of an OUT_OF_RANGE answer (ErrorInfo metadata "floor"), else None."""
+    if err.code() != grpc.StatusCode.OUT_OF_RANGE:
+        return None
+    floor = from_rpc_error(err).metadata.get("floor", "")
+    return int(floor) if floor.isdigit() else None
+
+
 def _ts(seconds: float) -> Timestamp:
     stamp = Timestamp()
     stamp.FromNanoseconds(int(seconds * 1e9))
@@ -90,29 +101,53 @@ class ReportStore:
         self.daemon_name = daemon_name
         self._recent: deque[cpb.IntegrationReport] = deque(maxlen=keep)
 
-    async def read_entries(self, refresh_id: str) -> list[events_pb2.SequencedEvent]:
+    async def head(self) -> int:
+        """The server's change-log head now: a span that starts after this call writes entries after it."""
+        reply = await self._mcs.GetMetadataCollectionId(mcs.GetMetadataCollectionIdRequest())
+        return int(reply.header.sequence)
+
+    async def read_entries(self, refresh_id: str, after_sequence: int = 0) -> tuple[list[events_pb2.SequencedEvent],
+                                                                                    str]:
+        """The span's entries, and why some may be missing ('' when none can be).
+
+        The server answers OUT_OF_RANGE when its change-log retention has dropped entries after
+        ``after_sequence``: then the span's remaining entries are read from the floor, and the report says it
+        is incomplete instead of undercounting in silence."""
         entries: list[events_pb2.SequencedEvent] = []
-        after = 0
+        after, incomplete = after_sequence, ""
         while True:
-            reply = await self._mcs.ReadChangeLog(mcs.ReadChangeLogRequest(
-                after_sequence=after, page_size=CHANGE_LOG_PAGE, refresh_id=refresh_id))
+            try:
+                reply = await self._mcs.ReadChangeLog(mcs.ReadChangeLogRequest(
+                    after_sequence=after, page_size=CHANGE_LOG_PAGE, refresh_id=refresh_id))
+            except grpc.aio.AioRpcError as err:
+                floor = _floor_of(err)
+                if floor is None or incomplete:
+                    raise
+                incomplete = (f"the access server's change-log retention dropped entries after sequence {after} "
+                              f"(its oldest kept entry is {floor}) before this report was built: changes made "
+                              "then are missing from it")
+                after = floor - 1
+                continue
             entries.extend(reply.entries)
             if len(reply.entries) < CHANGE_LOG_PAGE:
-                return entries
+                return entries, incomplete
             after = reply.entries[-1].sequence
 
     async def build(self, span: RefreshSpan, *, store: bool) -> cpb.IntegrationReport | None:
         """The report of one span, or None when it changed nothing. Stored unless ``store`` is False."""
-        entries = await self.read_entries(span.refresh_id)
+        entries, incomplete = await self.read_entries(span.refresh_id, span.after_sequence)
         created, updated, deleted = classify(entries)
-        if not (created or updated or deleted):
+        if not (created or updated or deleted or incomplete):
             return None
         report = cpb.IntegrationReport(
             refresh_id=span.refresh_id, connector_id=span.connector_id, connector_name=span.connector_name,
             daemon_name=self.daemon_name, refresh_start=_ts(span.start), refresh_end=_ts(span.end),
             created_element_guids=created, updated_element_guids=updated, deleted_element_guids=deleted,
-            first_sequence=entries[0].sequence, last_sequence=entries[-1].sequence,
-            event_driven=span.event_driven, error=span.error)
+            first_sequence=entries[0].sequence if entries else 0, last_sequence=entries[-1].sequence if entries else 0,
+            event_driven=span.event_driven, error=span.error, incomplete=incomplete)
+        if incomplete:
+            log.warning("integration report incomplete", extra={"connector": span.connector_name,
+                                                                "refresh_id": span.refresh_id, "why": incomplete})
         if store:
             added = await self._mcs.AddEntity(mcs.AddEntityRequest(
                 entity=mcs.NewEntity(type_name=REPORT_TYPE, properties=report_properties(report)),
@@ -193,6 +228,8 @@ def report_properties(report: cpb.IntegrationReport) -> instances_pb2.InstancePr
              "lastSequence": str(report.last_sequence)}
     if report.error:
         extra["error"] = report.error
+    if report.incomplete:
+        extra["incomplete"] = report.incomplete
     values = {
         "serverName": _string(report.daemon_name), "connectorId": _string(report.connector_id),
         "connectorName": _string(report.connector_name), "refreshId": _string(report.refresh_id),
@@ -231,4 +268,5 @@ def report_from_entity(entity: instances_pb2.EntityDetail) -> cpb.IntegrationRep
         created_element_guids=items("createdElements"), updated_element_guids=items("updatedElements"),
         deleted_element_guids=items("deletedElements"), event_driven=extra.get("eventDriven") == "true",
         first_sequence=int(extra.get("firstSequence", "0") or 0),
-        last_sequence=int(extra.get("lastSequence", "0") or 0), error=extra.get("error", ""))
+        last_sequence=int(extra.get("lastSequence", "0") or 0), error=extra.get("error", ""),
+        incomplete=extra.get("incomplete", ""))

@@ -192,6 +192,7 @@ class ConnectorRunner:
         connector.set_context(self.context)
         self.connector = connector
         self._set_status(S.CONNECTOR_STATUS_INITIALIZED)
+        self.tracker.window.after_sequence = await self._head()  # the first window's writes come after it
         self._started = True
         await asyncio.wait_for(connector.start(), self.host.config.scheduler.start_timeout_seconds)
         if connector.has_engage():
@@ -298,7 +299,8 @@ class ConnectorRunner:
         async with self.host.refresh_slots:
             if due is not None:
                 self.host.record_lateness(asyncio.get_running_loop().time() - due)
-            self._begin_refresh(refresh_id)
+            after = await self._head()
+            self._begin_refresh(refresh_id, after)
             start = time.time()
             error = await self._run_refresh(connector, refresh_id)
             end = time.time()
@@ -311,19 +313,28 @@ class ConnectorRunner:
             self.state.consecutive_failures = 0
             self.state.failing_error = ""
             self._set_status(S.CONNECTOR_STATUS_RUNNING)
-        span = RefreshSpan(refresh_id, self.connector_id, self.name, start, end, error=error)
+        span = RefreshSpan(refresh_id, self.connector_id, self.name, start, end, error=error, after_sequence=after)
         self._finish_waiters(refresh_id, await self._report(span))
         return not error
 
-    def _begin_refresh(self, refresh_id: str) -> None:
+    async def _head(self) -> int:
+        """The server's change-log head, the bound a span's report reads after; 0 when it cannot be had (the
+        report then says it may be incomplete should the server's retention have moved past 0)."""
+        try:
+            return await self.host.reports.head()
+        except Exception as err:  # the refresh itself will meet the same problem and report it
+            log.info("change-log head not available", extra={"connector": self.name, "error": _describe(err)})
+            return 0
+
+    def _begin_refresh(self, refresh_id: str, after_sequence: int) -> None:
         self.tracker.refreshing = refresh_id
         self.state.last_refresh_start = time.time()
         self.state.refresh_ids = [*self.state.refresh_ids[-9:], refresh_id]
         self._set_status(S.CONNECTOR_STATUS_REFRESHING)
-        closed = self.tracker.rotate_window()
+        closed = self.tracker.rotate_window(after_sequence)
         if self.tracker.writes.get(closed.refresh_id):
             span = RefreshSpan(closed.refresh_id, self.connector_id, self.name, closed.start, time.time(),
-                               event_driven=True)
+                               event_driven=True, after_sequence=closed.after_sequence)
             self._spawn(self._report(span))
 
     async def _run_refresh(self, connector: IntegrationConnector[Any], refresh_id: str) -> str:
@@ -360,9 +371,9 @@ class ConnectorRunner:
 
     async def close_event_window(self) -> cpb.IntegrationReport | None:
         """Report the event-driven work since the last refresh now (tests; teardown) and open a new window."""
-        closed = self.tracker.rotate_window()
+        closed = self.tracker.rotate_window(await self._head())
         span = RefreshSpan(closed.refresh_id, self.connector_id, self.name, closed.start, time.time(),
-                           event_driven=True)
+                           event_driven=True, after_sequence=closed.after_sequence)
         return await self._report(span)
 
     async def _close_window(self) -> None:

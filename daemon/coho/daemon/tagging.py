@@ -69,6 +69,8 @@ class EventWindow:
 
     refresh_id: str
     start: float
+    after_sequence: int = 0
+    """The change-log head when the window opened (see reports.RefreshSpan.after_sequence)."""
 
 
 class RefreshTracker:
@@ -92,9 +94,10 @@ class RefreshTracker:
     def take_writes(self, refresh_id: str) -> int:
         return self.writes.pop(refresh_id, 0)
 
-    def rotate_window(self) -> EventWindow:
-        """Close the current event window and open a new one; returns the closed one."""
-        closed, self.window = self.window, EventWindow(new_window_id(), time.time())
+    def rotate_window(self, after_sequence: int = 0) -> EventWindow:
+        """Close the current event window and open a new one, whose writes all come after change-log sequence
+        ``after_sequence``; returns the closed one."""
+        closed, self.window = self.window, EventWindow(new_window_id(), time.time(), after_sequence)
         return closed
 
 

@@ -89,14 +89,14 @@ class ConnectorHarness:
             yield channel
 
 
-def harness_server_config(data_dir: Path, act_as: list[str]) -> ServerConfig:
+def harness_server_config(data_dir: Path, act_as: list[str], extra: dict[str, Any] | None = None) -> ServerConfig:
     tokens = {
         SERVER_ADMIN_TOKEN: {"user": "harness-admin", "roles": ["admin"]},
         DAEMON_TOKEN: {"user": DAEMON_USER, "roles": ["connector"], "act_as": act_as},
     }
     return ServerConfig.model_validate({
         "server_name": "harness-server", "listen": "127.0.0.1:0", "data_dir": str(data_dir),
-        "auth": {"tokens": tokens}, "shutdown_grace_seconds": 0.2})
+        "auth": {"tokens": tokens}, "shutdown_grace_seconds": 0.2, **(extra or {})})
 
 
 def harness_daemon_config(server_address: str, service_kind: str, connector: dict[str, Any]) -> DaemonConfig:
@@ -119,16 +119,18 @@ def entry_point_of(connector: type[IntegrationConnector[Any]] | str) -> str:
 @asynccontextmanager
 async def run_connector(connector: type[IntegrationConnector[Any]] | str, data_dir: Path, *,
                         service_kind: str = "files", name: str = "connector-under-test",
+                        server_options: dict[str, Any] | None = None,
                         **options: Any) -> AsyncIterator[ConnectorHarness]:
     """Run one connector (a class importable by module path, or "module:Class") against a fresh server.
 
     ``options`` are the connector's daemon-config keys (configuration_properties, user_id, metadata_source,
-    permitted_synchronization, refresh_interval_seconds, ...).
+    permitted_synchronization, refresh_interval_seconds, ...); ``server_options`` are server config keys
+    (e.g. ``{"store": {"change_log_retention": 100}}``).
     """
     options.setdefault("refresh_interval_seconds", 3600)
     settings = {"name": name, "entry_point": entry_point_of(connector), **options}
     act_as = [options["user_id"]] if options.get("user_id") else []
-    async with ServerApp(harness_server_config(data_dir, act_as)) as server:
+    async with ServerApp(harness_server_config(data_dir, act_as, server_options)) as server:
         daemon = DaemonApp(harness_daemon_config(server.address, service_kind, settings))
         async with daemon:
             yield ConnectorHarness(server, daemon, name)

@@ -97,6 +97,18 @@ def test_retention_set_on_a_long_log_catches_up_in_bounded_steps(
         store.close_sync()
 
 
+def test_changes_for_refresh_below_the_floor_is_out_of_range(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path, retention=3)
+    try:
+        fill(store, 5, refresh_id="r1")  # entries 1-5; retention keeps 3-5
+        with pytest.raises(OutOfRange) as caught:
+            store.changes_for_refresh("r1")  # after 0: entries 1 and 2 of r1 are gone
+        assert caught.value.metadata["floor"] == "3"
+        assert [c.sequence for c in store.changes_for_refresh("r1", after_sequence=2)] == [3, 4, 5]
+    finally:
+        store.close_sync()
+
+
 def test_changes_for_refresh(store: SqliteStore) -> None:
     fill(store, 2, refresh_id="r1")
     fill(store, 1)

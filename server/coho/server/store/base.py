@@ -318,7 +318,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def changes_for_refresh(self, refresh_id: str, after_sequence: int = 0, limit: int = -1) -> list[ChangeRecord]:
         """The entries tagged with this refresh id after ``after_sequence``, ascending, at most ``limit`` of them
-        (negative: all) (integration reports)."""
+        (negative: all) (integration reports). Same OUT_OF_RANGE rule as read_changes: pass a sequence at or
+        before the refresh's start, and a floor above it tells the caller that entries may be missing."""
 
     @abc.abstractmethod
     def head_sequence(self) -> int: ...

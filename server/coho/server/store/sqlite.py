@@ -323,8 +323,10 @@ class SqliteStore(Store):
         if not refresh_id:
             return []
         # Paged on the (refresh_id, sequence) index: a report over a 20k-element first sync reads each entry
-        # once, not the whole refresh again for every page.
-        with self._reading() as conn:
+        # once, not the whole refresh again for every page. Below the floor some of the refresh's entries may
+        # be gone, so that is OUT_OF_RANGE as for read_changes: a report must not undercount in silence.
+        with self._snapshot() as conn:
+            _check_floor(conn, after_sequence)
             rows = conn.execute(
                 f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE refresh_id = ? AND sequence > ? "
                 "ORDER BY sequence LIMIT ?", (refresh_id, after_sequence, limit)

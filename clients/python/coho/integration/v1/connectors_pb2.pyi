@@ -92,7 +92,7 @@ class ConnectorInfo(_message.Message):
     def __init__(self, connector_id: _Optional[str] = ..., config: _Optional[_Union[ConnectorConfig, _Mapping]] = ..., status: _Optional[_Union[ConnectorStatus, str]] = ..., last_refresh_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_refresh_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_refresh: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., failing_error: _Optional[str] = ..., consecutive_failures: _Optional[int] = ..., last_report: _Optional[_Union[IntegrationReport, _Mapping]] = ..., refresh_count: _Optional[int] = ..., attached: _Optional[bool] = ...) -> None: ...
 
 class IntegrationReport(_message.Message):
-    __slots__ = ("report_guid", "refresh_id", "connector_id", "connector_name", "daemon_name", "refresh_start", "refresh_end", "created_element_guids", "updated_element_guids", "deleted_element_guids", "first_sequence", "last_sequence", "event_driven", "error")
+    __slots__ = ("report_guid", "refresh_id", "connector_id", "connector_name", "daemon_name", "refresh_start", "refresh_end", "created_element_guids", "updated_element_guids", "deleted_element_guids", "first_sequence", "last_sequence", "event_driven", "error", "incomplete")
     REPORT_GUID_FIELD_NUMBER: _ClassVar[int]
     REFRESH_ID_FIELD_NUMBER: _ClassVar[int]
     CONNECTOR_ID_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +107,7 @@ class IntegrationReport(_message.Message):
     LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     EVENT_DRIVEN_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    INCOMPLETE_FIELD_NUMBER: _ClassVar[int]
     report_guid: str
     refresh_id: str
     connector_id: str
@@ -121,4 +122,5 @@ class IntegrationReport(_message.Message):
     last_sequence: int
     event_driven: bool
     error: str
-    def __init__(self, report_guid: _Optional[str] = ..., refresh_id: _Optional[str] = ..., connector_id: _Optional[str] = ..., connector_name: _Optional[str] = ..., daemon_name: _Optional[str] = ..., refresh_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refresh_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_element_guids: _Optional[_Iterable[str]] = ..., updated_element_guids: _Optional[_Iterable[str]] = ..., deleted_element_guids: _Optional[_Iterable[str]] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., event_driven: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
+    incomplete: str
+    def __init__(self, report_guid: _Optional[str] = ..., refresh_id: _Optional[str] = ..., connector_id: _Optional[str] = ..., connector_name: _Optional[str] = ..., daemon_name: _Optional[str] = ..., refresh_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refresh_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_element_guids: _Optional[_Iterable[str]] = ..., updated_element_guids: _Optional[_Iterable[str]] = ..., deleted_element_guids: _Optional[_Iterable[str]] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., event_driven: _Optional[bool] = ..., error: _Optional[str] = ..., incomplete: _Optional[str] = ...) -> None: ...
