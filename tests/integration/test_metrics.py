@@ -8,6 +8,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from cohotest import poll
 from prometheus_client.parser import text_string_to_metric_families
 from servertest import READER_TOKEN, client, running
 
@@ -56,12 +57,21 @@ async def test_rpc_counts_latency_and_gauges(tmp_path: Path) -> None:
             with pytest.raises(grpc.aio.AioRpcError):
                 await s.mcs.GetEntity(mcs.GetEntityRequest(guid="no-such-guid"))
         async with client(app, READER_TOKEN) as reader, client(app, token=None) as anonymous:
-            with pytest.raises(grpc.aio.AioRpcError):
+            with pytest.raises(grpc.aio.AioRpcError) as denied:
                 await reader.mcs.AddEntity(mcs.AddEntityRequest(entity=mcs.NewEntity(type_name="DataFile")))
-            with pytest.raises(grpc.aio.AioRpcError):
+            assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await anonymous.mcs.GetEntity(mcs.GetEntityRequest(guid="x"))
+            assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
-        samples = await scrape(app)
+        # grpc.aio's abort() sends the status and then raises, so the refused call unwinds through the metrics
+        # interceptor (which counts it) after the client already has its error: under load the scrape could
+        # come first (it failed so once in a fresh-clone CI run). Wait for the count instead of racing it.
+        async def counted() -> Samples | None:
+            samples = await scrape(app)
+            return samples if handled(samples, "GetEntity", "UNAUTHENTICATED") == 1 else None
+
+        samples = await poll(counted, within=10, what="the refused call to be counted")
         assert handled(samples, "AddEntity", "OK") == 3
         assert handled(samples, "AddEntity", "PERMISSION_DENIED") == 1
         assert handled(samples, "GetEntity", "NOT_FOUND") == 1
