@@ -369,16 +369,19 @@ class ConnectorRunner:
             self.state.last_report = report
         return report
 
-    async def close_event_window(self) -> cpb.IntegrationReport | None:
-        """Report the event-driven work since the last refresh now (tests; teardown) and open a new window."""
-        closed = self.tracker.rotate_window(await self._head())
+    async def close_event_window(self, *, reopen: bool = True) -> cpb.IntegrationReport | None:
+        """Report the event-driven work since the last refresh now (tests; teardown) and open a new window.
+        A teardown passes ``reopen=False``: nothing writes into the new window, so it needs no head (one
+        server round trip less while a detached or stopping connector is being shut down)."""
+        closed = self.tracker.rotate_window(await self._head() if reopen else 0)
         span = RefreshSpan(closed.refresh_id, self.connector_id, self.name, closed.start, time.time(),
                            event_driven=True, after_sequence=closed.after_sequence)
         return await self._report(span)
 
     async def _close_window(self) -> None:
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(self.close_event_window(), self.host.config.scheduler.disconnect_timeout_seconds)
+            await asyncio.wait_for(self.close_event_window(reopen=False),
+                                   self.host.config.scheduler.disconnect_timeout_seconds)
         for refresh_id in list(self._waiters):
             self._finish_waiters(refresh_id, None)
 
