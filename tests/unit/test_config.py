@@ -42,7 +42,8 @@ metrics_port: 9100
 max_message_bytes: 8388608
 shutdown_grace_seconds: 2.5
 logging: {level: DEBUG, format: text}
-store: {synchronous: FULL, change_log_retention: 1000000, indexed_properties: [qualifiedName, pathName]}
+store: {synchronous: FULL, change_log_retention: 1000000, change_log_retention_days: 7,
+        indexed_properties: [qualifiedName, pathName]}
 """
 
 
@@ -68,6 +69,7 @@ def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
     assert config.logging.format == "text"
     assert config.collection_name == "alpha collection"
     assert config.store.synchronous == "FULL" and config.store.change_log_retention == 1_000_000
+    assert config.store.change_log_retention_days == 7
     assert config.store.indexed_properties == ["qualifiedName", "pathName"]
 
 
@@ -164,9 +166,11 @@ def test_models_are_frozen() -> None:
 
 
 def test_bad_store_settings(tmp_path: Path) -> None:
-    found = issues(tmp_path, "store:\n  synchronous: SOMETIMES\n  change_log_retention: 0\n  indexed_properties: []\n")
+    found = issues(tmp_path, "store:\n  synchronous: SOMETIMES\n  change_log_retention: 0\n  indexed_properties: []\n"
+                             "  change_log_retention_days: -1\n")
     assert found["store.synchronous"] == "'SOMETIMES' is not one of NORMAL, FULL, EXTRA"
     assert "greater than or equal to 1" in found["store.change_log_retention"]
     assert "at least one property name" in found["store.indexed_properties"]
+    assert "greater than 0" in found["store.change_log_retention_days"]
     found = issues(tmp_path, "store: {indexed_properties: some}\n")
     assert found == {"store.indexed_properties": "expected a list of property names or \"all\", got 'some'"}

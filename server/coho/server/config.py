@@ -148,6 +148,8 @@ class StoreConfig(StrictModel):
     """NORMAL: a process crash loses no acknowledged write; FULL also survives power loss (fsync per commit)."""
     change_log_retention: int | None = Field(default=None, ge=1)
     """Change-log entries kept (None: all). Readers below the floor get OUT_OF_RANGE; cohort peers re-snapshot."""
+    change_log_retention_days: float | None = Field(default=None, gt=0)
+    """Change-log entries older than this are dropped (None: kept); with a count too, the stricter bound wins."""
     indexed_properties: list[str] | str | None = None
     """Property names kept in the SQL index (None: the built-in set; "all": every top-level property)."""
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from unit.store.storebuild import add, entity
 
-from coho.server.errors import OutOfRange
-from coho.server.store import ChangeMeta, open_sqlite_store, sqlite_txn
+from coho.server.errors import InvalidArgument, OutOfRange
+from coho.server.store import ChangeMeta, open_sqlite_store, retention
 from coho.server.store.sqlite import SqliteStore
 
 
@@ -77,7 +78,7 @@ def test_retention_keeps_at_most_n(tmp_path: Path) -> None:
 def test_retention_set_on_a_long_log_catches_up_in_bounded_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_txn, "RETENTION_STEP", 4)
+    monkeypatch.setattr(retention, "STEP", 4)
     store = open_sqlite_store(tmp_path)
     try:
         fill(store, 20)
@@ -95,6 +96,33 @@ def test_retention_set_on_a_long_log_catches_up_in_bounded_steps(
         assert [c.sequence for c in store.read_changes(21, 100)] == [22, 23, 24, 25, 26]
     finally:
         store.close_sync()
+
+
+def test_retention_by_age_drops_old_entries_as_writes_arrive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "AGE_CHECK_SECONDS", 0.0)
+    store = open_sqlite_store(tmp_path, retention_age_seconds=0.5)
+    try:
+        fill(store, 3)
+        assert store.floor_sequence() == 0  # young: nothing goes
+        time.sleep(0.6)
+        assert store.floor_sequence() == 0  # idle: nothing happens until the next write
+        fill(store, 1)
+        assert store.floor_sequence() == 4  # the 3 old entries went with that write; the new one stays
+        assert [c.sequence for c in store.read_changes(3, 10)] == [4]
+    finally:
+        store.close_sync()
+
+
+def test_retention_by_count_and_age_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "AGE_CHECK_SECONDS", 0.0)
+    store = open_sqlite_store(tmp_path, retention=3, retention_age_seconds=3600)
+    try:
+        fill(store, 6)
+        assert store.floor_sequence() == 4  # the count bound is the stricter one here
+    finally:
+        store.close_sync()
+    with pytest.raises(InvalidArgument):
+        open_sqlite_store(tmp_path, retention_age_seconds=0)
 
 
 def test_changes_for_refresh_below_the_floor_is_out_of_range(tmp_path: Path) -> None:

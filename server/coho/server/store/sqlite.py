@@ -36,6 +36,7 @@ from coho.server.store.base import (
 from coho.server.store.history import history_page
 from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
+from coho.server.store.retention import Retention
 from coho.server.store.sqlite_checkpoint import Checkpointer
 from coho.server.store.sqlite_index import names_to_open, reconcile
 from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
@@ -57,6 +58,7 @@ def open_sqlite_store(
     *,
     metadata_collection_id: str | None = None,
     retention: int | None = None,
+    retention_age_seconds: float | None = None,
     synchronous: str = "NORMAL",
     indexed_properties: Names | object = DEFAULT_INDEXED,
 ) -> SqliteStore:
@@ -64,13 +66,20 @@ def open_sqlite_store(
 
     The metadata collection id is generated (uuid4) on first open and kept; passing a different one later
     is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
-    every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries.
+    every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries,
+    ``retention_age_seconds`` none older than that (see :mod:`.retention`).
     ``indexed_properties`` names the top-level (and classification) properties kept in the SQL index (None:
     all); searches on other properties are exact but scan. Opening with a different set rebuilds the index;
     ``sqlite_index.KEEP_STORED`` opens with the set recorded by the last open.
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
+    if retention_age_seconds is not None and not retention_age_seconds > 0:
+        raise InvalidArgument(message="retention_age_seconds must be positive", reason="BAD_RETENTION")
+    policy = None
+    if retention is not None or retention_age_seconds is not None:
+        age_ms = None if retention_age_seconds is None else max(1, int(retention_age_seconds * 1000))
+        policy = Retention(max_entries=retention, max_age_ms=age_ms)
     path = data_dir / DB_FILE
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +103,7 @@ def open_sqlite_store(
         conn.close()
         raise
     return SqliteStore(
-        path, conn, collection_id, head=head, floor=floor, retention=retention, indexed=indexed
+        path, conn, collection_id, head=head, floor=floor, retention=policy, indexed=indexed
     )
 
 
@@ -125,7 +134,7 @@ class SqliteStore(Store):
         *,
         head: int,
         floor: int,
-        retention: int | None,
+        retention: Retention | None,
         indexed: Names = None,
     ) -> None:
         self.path = path

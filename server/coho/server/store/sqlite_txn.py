@@ -28,6 +28,7 @@ from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
+from coho.server.store.retention import Retention
 from coho.server.store.sqlite_rows import (
     BODY,
     ID,
@@ -45,9 +46,6 @@ from coho.server.store.values import Names, ms, prop_rows, valid_from_ms
 
 log = logging.getLogger(__name__)
 
-RETENTION_STEP = 5000
-"""Change-log entries one batch drops at most when applying the retention (~12 MB of rows for DataFiles)."""
-
 __all__ = ["DELETED", "FLOOR_KEY", "SqliteWriteTxn", "entity_row", "in_list"]
 
 FLOOR_KEY = "coho.store.change_floor"
@@ -62,7 +60,7 @@ class SqliteWriteTxn:
     """Implements :class:`coho.server.store.base.WriteTxn` for the writer connection."""
 
     def __init__(
-        self, conn: sqlite3.Connection, head: int, floor: int, retention: int | None, indexed: Names = None
+        self, conn: sqlite3.Connection, head: int, floor: int, retention: Retention | None, indexed: Names = None
     ) -> None:
         self._conn = conn
         self._retention = retention
@@ -146,15 +144,15 @@ class SqliteWriteTxn:
         self._head, self._floor = self._committed_head, self._committed_floor
 
     def housekeeping_due(self) -> bool:
-        return self._retention is not None and self._head - max(self._floor, 1) + 1 > self._retention
+        return self._retention is not None and self._retention.due(self._head, self._floor)
 
     def after_batch(self) -> None:
         # Runs in the writer's own savepoint, after batch_flush: an abort only rewinds the sequences.
         self._op_head, self._op_floor = self._head, self._floor
-        if self._retention is not None and self.housekeeping_due():
-            # At most RETENTION_STEP entries per batch: a retention set on a long log catches up over the
-            # following batches instead of one transaction holding up every writer while it deletes millions.
-            self.compact(min(self._head - self._retention, max(self._floor, 1) - 1 + RETENTION_STEP))
+        if self._retention is not None:  # batch_flush has run: the batch's entries are in change_log
+            keep_after = self._retention.keep_after(self._conn, self._head, self._floor)
+            if keep_after > 0:
+                self.compact(keep_after)
 
     # -- buffering --------------------------------------------------------------------------------------
     def _flush(self) -> None:

@@ -1,0 +1,51 @@
+"""Change-log retention: which entries the writer drops after a batch, by count and by age.
+
+Both policies only ever drop a prefix of the log (entries below the floor), inside the batch's transaction,
+so a reader sees either the old floor or the new one. They are applied as writes arrive: an idle server
+keeps what it has until its next write. Readers below the floor get OUT_OF_RANGE (see the store).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+STEP = 5000
+"""Entries one batch drops at most (~12 MB of rows for DataFiles): a retention set on a long log catches up
+over the following batches instead of one transaction holding up every writer while it deletes millions."""
+
+AGE_CHECK_SECONDS = 10.0
+"""How often the age policy looks at the oldest entries (a query; the count policy needs none)."""
+
+
+@dataclass
+class Retention:
+    """Keep at most ``max_entries`` entries, and none older than ``max_age_ms`` (either may be None)."""
+
+    max_entries: int | None = None
+    max_age_ms: int | None = None
+    _next_age_check: float = field(default=0.0, repr=False)
+
+    def due(self, head: int, floor: int) -> bool:
+        """Whether :meth:`keep_after` may have work now; cheap, as the writer asks after every batch."""
+        if self.max_entries is not None and head - max(floor, 1) + 1 > self.max_entries:
+            return True
+        return self.max_age_ms is not None and time.monotonic() >= self._next_age_check
+
+    def keep_after(self, conn: sqlite3.Connection, head: int, floor: int) -> int:
+        """The sequence through which entries are to go now (0: none), at most STEP past the floor."""
+        start = max(floor, 1)
+        limit = start - 1 + STEP
+        target = head - self.max_entries if self.max_entries is not None else 0
+        if self.max_age_ms is not None and time.monotonic() >= self._next_age_check:
+            cutoff = time.time_ns() // 1_000_000 - self.max_age_ms
+            # Entries are stamped as they are appended, so the old ones are a prefix: look at one step of it.
+            row = conn.execute(
+                "SELECT MAX(sequence) FROM (SELECT sequence, time FROM change_log WHERE sequence >= ? "
+                "ORDER BY sequence LIMIT ?) WHERE time < ?", (start, STEP, cutoff)).fetchone()
+            aged = int(row[0] or 0)
+            # A whole step of old entries: more may follow, so look again after the next batch.
+            self._next_age_check = time.monotonic() + (0.0 if aged >= limit else AGE_CHECK_SECONDS)
+            target = max(target, aged)
+        return min(target, limit)
