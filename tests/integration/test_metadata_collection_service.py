@@ -218,8 +218,8 @@ async def test_change_log_and_retention_floor(tmp_path: Path) -> None:
 
 async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
     """The ``store`` config section reaches the repository: a bounded change log and the chosen index."""
-    store = {"change_log_retention": 3, "change_log_retention_days": 30, "synchronous": "FULL",
-             "indexed_properties": ["qualifiedName"]}
+    store = {"change_log_retention": 3, "change_log_retention_days": 30, "request_retention_days": 2,
+             "synchronous": "FULL", "indexed_properties": ["qualifiedName"]}
     async with running(tmp_path, store=store) as app, client(app) as s:
         for _ in range(5):
             await add(s)
@@ -233,7 +233,8 @@ async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
         mode = app.runtime.store._writer_conn.execute("PRAGMA synchronous").fetchone()[0]  # type: ignore[attr-defined]
         assert mode == 2  # FULL
         policy = app.runtime.store._txn._retention  # type: ignore[attr-defined]
-        assert (policy.max_entries, policy.max_age_ms) == (3, 30 * 86_400_000)
+        assert (policy.max_entries, policy.max_age_ms, policy.request_max_age_ms) == (3, 30 * 86_400_000,
+                                                                                     2 * 86_400_000)
 
 async def test_empty_guid_is_invalid_argument_not_not_found(tmp_path: Path) -> None:
     async with running(tmp_path) as app, client(app) as stubs:

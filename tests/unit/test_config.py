@@ -55,6 +55,7 @@ def test_defaults_from_empty_file(tmp_path: Path) -> None:
     assert config.tls is None and config.cohorts == [] and config.auth.tokens == {}
     assert config.store.synchronous == "NORMAL"
     assert config.store.change_log_retention is None and config.store.indexed_properties is None
+    assert config.store.request_retention_days == 7
 
 
 def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:

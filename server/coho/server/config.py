@@ -150,6 +150,8 @@ class StoreConfig(StrictModel):
     """Change-log entries kept (None: all). Readers below the floor get OUT_OF_RANGE; cohort peers re-snapshot."""
     change_log_retention_days: float | None = Field(default=None, gt=0)
     """Change-log entries older than this are dropped (None: kept); with a count too, the stricter bound wins."""
+    request_retention_days: float = Field(default=7.0, gt=0)
+    """How long the reply to a write with a request_id is kept, so that a retry returns it instead of writing."""
     indexed_properties: list[str] | str | None = None
     """Property names kept in the SQL index (None: the built-in set; "all": every top-level property)."""
 

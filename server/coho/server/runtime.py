@@ -71,6 +71,7 @@ def open_store(config: ServerConfig) -> Store:
         config.data_dir,
         retention=config.store.change_log_retention,
         retention_age_seconds=None if days is None else days * 86400,
+        request_retention_seconds=config.store.request_retention_days * 86400,
         synchronous=config.store.synchronous,
         indexed_properties=indexed,
     )

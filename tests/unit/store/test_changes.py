@@ -125,6 +125,29 @@ def test_retention_by_count_and_age_together(tmp_path: Path, monkeypatch: pytest
         open_sqlite_store(tmp_path, retention_age_seconds=0)
 
 
+def test_retry_replies_expire_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "REQUEST_CHECK_SECONDS", 0.0)
+    store = open_sqlite_store(tmp_path, request_retention_seconds=0.5)
+    try:
+        store.write_sync(lambda t: t.put_request("old", "alice", b"first reply"))
+        assert store.write_sync(lambda t: t.get_request("old", "alice")) == b"first reply"
+        time.sleep(0.6)
+        store.write_sync(lambda t: t.put_request("new", "alice", b"second reply"))  # a write: housekeeping runs
+        assert store.write_sync(lambda t: t.get_request("old", "alice")) is None  # a retry now runs again
+        assert store.write_sync(lambda t: t.get_request("new", "alice")) == b"second reply"
+        plan = store._writer_conn.execute(
+            "EXPLAIN QUERY PLAN SELECT request_id FROM request WHERE time < ? ORDER BY time", (0,)).fetchall()
+        assert "request_time" in str(plan)
+    finally:
+        store.close_sync()
+    default = open_sqlite_store(tmp_path / "default")
+    try:
+        assert default._txn._retention is not None
+        assert default._txn._retention.request_max_age_ms == 7 * 86_400_000
+    finally:
+        default.close_sync()
+
+
 def test_changes_for_refresh_below_the_floor_is_out_of_range(tmp_path: Path) -> None:
     store = open_sqlite_store(tmp_path, retention=3)
     try:

@@ -1,8 +1,10 @@
-"""Change-log retention: which entries the writer drops after a batch, by count and by age.
+"""Retention: what the writer drops after a batch. Change-log entries by count and by age, and the replies
+kept for idempotent retries (``request_id``) by age.
 
-Both policies only ever drop a prefix of the log (entries below the floor), inside the batch's transaction,
-so a reader sees either the old floor or the new one. They are applied as writes arrive: an idle server
-keeps what it has until its next write. Readers below the floor get OUT_OF_RANGE (see the store).
+The change-log policies only ever drop a prefix of the log (entries below the floor), inside the batch's
+transaction, so a reader sees either the old floor or the new one. Everything here is applied as writes
+arrive: an idle server keeps what it has until its next write. Readers below the floor get OUT_OF_RANGE
+(see the store); a retry whose reply has expired runs again.
 """
 
 from __future__ import annotations
@@ -18,20 +20,28 @@ over the following batches instead of one transaction holding up every writer wh
 AGE_CHECK_SECONDS = 10.0
 """How often the age policy looks at the oldest entries (a query; the count policy needs none)."""
 
+REQUEST_CHECK_SECONDS = 60.0
+"""How often expired retry replies are looked for (an index seek on their time)."""
+
 
 @dataclass
 class Retention:
-    """Keep at most ``max_entries`` entries, and none older than ``max_age_ms`` (either may be None)."""
+    """Keep at most ``max_entries`` change-log entries and none older than ``max_age_ms``, and retry replies
+    no older than ``request_max_age_ms`` (each may be None: no bound)."""
 
     max_entries: int | None = None
     max_age_ms: int | None = None
+    request_max_age_ms: int | None = None
     _next_age_check: float = field(default=0.0, repr=False)
+    _next_request_check: float = field(default=0.0, repr=False)
 
     def due(self, head: int, floor: int) -> bool:
-        """Whether :meth:`keep_after` may have work now; cheap, as the writer asks after every batch."""
+        """Whether the writer's housekeeping may have work now; cheap, as it asks after every batch."""
         if self.max_entries is not None and head - max(floor, 1) + 1 > self.max_entries:
             return True
-        return self.max_age_ms is not None and time.monotonic() >= self._next_age_check
+        now = time.monotonic()
+        return (self.max_age_ms is not None and now >= self._next_age_check) or (
+            self.request_max_age_ms is not None and now >= self._next_request_check)
 
     def keep_after(self, conn: sqlite3.Connection, head: int, floor: int) -> int:
         """The sequence through which entries are to go now (0: none), at most STEP past the floor."""
@@ -49,3 +59,14 @@ class Retention:
             self._next_age_check = time.monotonic() + (0.0 if aged >= limit else AGE_CHECK_SECONDS)
             target = max(target, aged)
         return min(target, limit)
+
+    def expire_requests(self, conn: sqlite3.Connection) -> int:
+        """Drop retry replies older than ``request_max_age_ms`` (at most STEP); returns how many went."""
+        if self.request_max_age_ms is None or time.monotonic() < self._next_request_check:
+            return 0
+        cutoff = time.time_ns() // 1_000_000 - self.request_max_age_ms
+        gone = int(conn.execute(
+            "DELETE FROM request WHERE (request_id, user_id) IN "
+            "(SELECT request_id, user_id FROM request WHERE time < ? ORDER BY time LIMIT ?)", (cutoff, STEP)).rowcount)
+        self._next_request_check = time.monotonic() + (0.0 if gone >= STEP else REQUEST_CHECK_SECONDS)
+        return gone

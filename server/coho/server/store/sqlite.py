@@ -48,6 +48,9 @@ from coho.server.store.writer import GroupCommitWriter
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 COLLECTION_ID_KEY = "coho.store.metadata_collection_id"
+REQUEST_RETENTION_SECONDS = 7 * 86400
+"""How long a reply is kept for an idempotent retry (a request_id), unless configured otherwise."""
+
 _CHANGE_COLUMNS = (
     "sequence, event, guid, type_name, kind, user_id, connector_id, refresh_id, metadata_source, access_service, time"
 )
@@ -59,6 +62,7 @@ def open_sqlite_store(
     metadata_collection_id: str | None = None,
     retention: int | None = None,
     retention_age_seconds: float | None = None,
+    request_retention_seconds: float | None = REQUEST_RETENTION_SECONDS,
     synchronous: str = "NORMAL",
     indexed_properties: Names | object = DEFAULT_INDEXED,
 ) -> SqliteStore:
@@ -67,19 +71,22 @@ def open_sqlite_store(
     The metadata collection id is generated (uuid4) on first open and kept; passing a different one later
     is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
     every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries,
-    ``retention_age_seconds`` none older than that (see :mod:`.retention`).
+    ``retention_age_seconds`` none older than that, and replies kept for idempotent retries expire after
+    ``request_retention_seconds`` (see :mod:`.retention`; None: never).
     ``indexed_properties`` names the top-level (and classification) properties kept in the SQL index (None:
     all); searches on other properties are exact but scan. Opening with a different set rebuilds the index;
     ``sqlite_index.KEEP_STORED`` opens with the set recorded by the last open.
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
-    if retention_age_seconds is not None and not retention_age_seconds > 0:
-        raise InvalidArgument(message="retention_age_seconds must be positive", reason="BAD_RETENTION")
+    ages = {"retention_age_seconds": retention_age_seconds, "request_retention_seconds": request_retention_seconds}
+    for name, seconds in ages.items():
+        if seconds is not None and not seconds > 0:
+            raise InvalidArgument(message=f"{name} must be positive", reason="BAD_RETENTION")
     policy = None
-    if retention is not None or retention_age_seconds is not None:
-        age_ms = None if retention_age_seconds is None else max(1, int(retention_age_seconds * 1000))
-        policy = Retention(max_entries=retention, max_age_ms=age_ms)
+    if retention is not None or retention_age_seconds is not None or request_retention_seconds is not None:
+        policy = Retention(max_entries=retention, max_age_ms=_ms(retention_age_seconds),
+                           request_max_age_ms=_ms(request_retention_seconds))
     path = data_dir / DB_FILE
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -105,6 +112,10 @@ def open_sqlite_store(
     return SqliteStore(
         path, conn, collection_id, head=head, floor=floor, retention=policy, indexed=indexed
     )
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else max(1, int(seconds * 1000))
 
 
 def _collection_id(conn: sqlite3.Connection, requested: str | None) -> str:

@@ -149,10 +149,11 @@ class SqliteWriteTxn:
     def after_batch(self) -> None:
         # Runs in the writer's own savepoint, after batch_flush: an abort only rewinds the sequences.
         self._op_head, self._op_floor = self._head, self._floor
-        if self._retention is not None:  # batch_flush has run: the batch's entries are in change_log
+        if self._retention is not None:  # batch_flush has run: the batch's rows are in SQL
             keep_after = self._retention.keep_after(self._conn, self._head, self._floor)
             if keep_after > 0:
                 self.compact(keep_after)
+            self._retention.expire_requests(self._conn)
 
     # -- buffering --------------------------------------------------------------------------------------
     def _flush(self) -> None:

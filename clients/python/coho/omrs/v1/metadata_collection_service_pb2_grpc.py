@@ -302,8 +302,8 @@ class MetadataCollectionServiceServicer:
 
     def AddEntity(self, request, context):
         """AddEntity creates an entity homed here, in the type's initial status unless one is given. A retry with
-        the same request_id returns the first result. Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (type),
-        ALREADY_EXISTS (unique property).
+        the same request_id (within the server's store.request_retention_days) returns the first result.
+        Errors: INVALID_ARGUMENT, FAILED_PRECONDITION (type), ALREADY_EXISTS (unique property).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
