@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from unit.store.storebuild import add, entity
 from coho.server.errors import InvalidArgument, OutOfRange
 from coho.server.store import ChangeMeta, open_sqlite_store, retention
 from coho.server.store.sqlite import SqliteStore
+from coho.server.store.sqlite_schema import DB_FILE, SCHEMA_VERSION
 
 
 def fill(store: SqliteStore, count: int, refresh_id: str = "") -> list[int]:
@@ -146,6 +148,31 @@ def test_retry_replies_expire_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert default._txn._retention.request_max_age_ms == 7 * 86_400_000
     finally:
         default.close_sync()
+
+
+def test_a_version_2_database_migrates_to_3_with_its_data(tmp_path: Path) -> None:
+    store = open_sqlite_store(tmp_path)
+    try:
+        fill(store, 2)
+        store.write_sync(lambda t: t.put_request("kept", "alice", b"reply"))
+    finally:
+        store.close_sync()
+    # What a database written before version 3 looks like: no request_time index, user_version 2.
+    conn = sqlite3.connect(tmp_path / DB_FILE)
+    conn.execute("DROP INDEX request_time")
+    conn.execute("PRAGMA user_version=2")
+    conn.commit()
+    conn.close()
+    store = open_sqlite_store(tmp_path)
+    try:
+        version, index = store._writer_conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT name FROM sqlite_master WHERE name = 'request_time')").fetchone()
+        assert (version, index) == (SCHEMA_VERSION, "request_time") and SCHEMA_VERSION == 3
+        assert [c.sequence for c in store.read_changes(0, 10)] == [1, 2]
+        assert store.write_sync(lambda t: t.get_request("kept", "alice")) == b"reply"
+    finally:
+        store.close_sync()
 
 
 def test_changes_for_refresh_below_the_floor_is_out_of_range(tmp_path: Path) -> None:
