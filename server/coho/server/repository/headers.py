@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
@@ -127,28 +128,49 @@ def event_originator(local_id: str, local_name: str, server_name: str) -> events
     )
 
 
-_LEAN_TYPES: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[int, str], instances_pb2.InstanceType]] = (
-    weakref.WeakKeyDictionary()
-)
+class _PerRegistry:
+    """Values derived from a type registry, cached per registry and per version of it (a type change starts
+    new keys), and bounded: every write of a batch asks for the same few, and deriving them again was a
+    measurable part of a write."""
+
+    def __init__(self, bound: int = 4096) -> None:
+        self._caches: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[object, ...], Any]] = (
+            weakref.WeakKeyDictionary())
+        self._bound = bound
+
+    def get(self, types: TypeRegistry, key: tuple[object, ...], build: Callable[..., Any], *args: Any) -> Any:
+        """The value for ``key`` under the registry's current version; ``build(*args)`` makes it when missing
+        (arguments rather than a closure, so a hit allocates nothing)."""
+        cache = self._caches.get(types)
+        if cache is None:
+            cache = self._caches[types] = {}
+        full = (types.version_token(), *key)
+        found = cache.get(full)
+        if found is None:
+            if len(cache) > self._bound:
+                cache.clear()
+            found = cache[full] = build(*args)
+        return found
+
+
+_LEAN_TYPES = _PerRegistry()
 
 
 def lean_instance_type(types: TypeRegistry, type_name: str) -> instances_pb2.InstanceType:
     """The InstanceType for headers written here (see the module docstring); cached per registry version."""
-    cache = _LEAN_TYPES.get(types)
-    if cache is None:
-        cache = _LEAN_TYPES[types] = {}
-    key = (types.version_token(), type_name)
-    found = cache.get(key)
-    if found is None:
-        full = types.instance_type(type_name)
-        found = cache[key] = instances_pb2.InstanceType(
-            type_def_category=full.type_def_category,
-            type_def_guid=full.type_def_guid,
-            type_def_name=full.type_def_name,
-            type_def_version=full.type_def_version,
-            type_def_super_types=full.type_def_super_types,
-        )
+    found: instances_pb2.InstanceType = _LEAN_TYPES.get(types, (type_name,), _lean_instance_type, types, type_name)
     return found
+
+
+def _lean_instance_type(types: TypeRegistry, type_name: str) -> instances_pb2.InstanceType:
+    full = types.instance_type(type_name)
+    return instances_pb2.InstanceType(
+        type_def_category=full.type_def_category,
+        type_def_guid=full.type_def_guid,
+        type_def_name=full.type_def_name,
+        type_def_version=full.type_def_version,
+        type_def_super_types=full.type_def_super_types,
+    )
 
 
 def new_header(ctx: WriteContext, type_name: str, guid: str, status: int) -> instances_pb2.InstanceHeader:
@@ -193,32 +215,30 @@ def fill_header(
         header.guid = guid
 
 
-_STATIC_HEADERS: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[object, ...], instances_pb2.InstanceHeader]] = (
-    weakref.WeakKeyDictionary()
-)
+_STATIC_HEADERS = _PerRegistry()
 
 
 def _static_header(
     types: TypeRegistry, type_name: str, status: int, local_id: str, local_name: str
 ) -> instances_pb2.InstanceHeader:
     """The part of a new home header that is the same for every write (shared: copy it, do not mutate)."""
-    cache = _STATIC_HEADERS.get(types)
-    if cache is None:
-        cache = _STATIC_HEADERS[types] = {}
-    key = (types.version_token(), type_name, status, local_id, local_name)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 4096:  # bounded: every registry change starts new keys, as may the collection
-            cache.clear()
-        found = cache[key] = instances_pb2.InstanceHeader(
-            type=lean_instance_type(types, type_name),
-            instance_provenance_type=LOCAL_COHORT,
-            metadata_collection_id=local_id,
-            metadata_collection_name=local_name,
-            version=1,
-            status=status,  # type: ignore[arg-type]
-        )
+    found: instances_pb2.InstanceHeader = _STATIC_HEADERS.get(
+        types, (type_name, status, local_id, local_name), _build_static_header, types, type_name, status, local_id,
+        local_name)
     return found
+
+
+def _build_static_header(
+    types: TypeRegistry, type_name: str, status: int, local_id: str, local_name: str
+) -> instances_pb2.InstanceHeader:
+    return instances_pb2.InstanceHeader(
+        type=lean_instance_type(types, type_name),
+        instance_provenance_type=LOCAL_COHORT,
+        metadata_collection_id=local_id,
+        metadata_collection_name=local_name,
+        version=1,
+        status=status,  # type: ignore[arg-type]
+    )
 
 
 def bump(ctx: WriteContext, header: instances_pb2.InstanceHeader) -> None:
@@ -328,21 +348,15 @@ def fill_proxy(types: TypeRegistry, entity: instances_pb2.EntityDetail, proxy: i
             proxy.unique_properties.properties[name].CopyFrom(properties[name])
 
 
-_UNIQUE_NAMES: weakref.WeakKeyDictionary[TypeRegistry, dict[tuple[int, str], tuple[str, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
+_UNIQUE_NAMES = _PerRegistry()
 
 
 def _unique_names(types: TypeRegistry, type_name: str) -> tuple[str, ...]:
     """The unique properties of a type, cached per registry version (the registry builds a fresh list from
     all the type's attributes on each call, which cost more than the rest of a proxy)."""
-    cache = _UNIQUE_NAMES.get(types)
-    if cache is None:
-        cache = _UNIQUE_NAMES[types] = {}
-    key = (types.version_token(), type_name)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 4096:  # bounded: every registry change starts new keys
-            cache.clear()
-        found = cache[key] = tuple(types.unique_properties(type_name))
+    found: tuple[str, ...] = _UNIQUE_NAMES.get(types, (type_name,), _unique_tuple, types, type_name)
     return found
+
+
+def _unique_tuple(types: TypeRegistry, type_name: str) -> tuple[str, ...]:
+    return tuple(types.unique_properties(type_name))
