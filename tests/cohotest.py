@@ -140,3 +140,34 @@ async def poll(check: Callable[[], Any], within: float = 20.0, what: str = "cond
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(every)
+
+
+def poll_sync(check: Callable[[], Any], within: float = 20.0, what: str = "condition", every: float = 0.1) -> Any:
+    """:func:`poll` for code without an event loop (subprocess and grpcurl driven tests)."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
+        time.sleep(every)
+
+
+def status_name(info: Any) -> str:
+    """A ConnectorInfo's status without its enum prefix: "RUNNING", "FAILED", ..."""
+    from coho.integration.v1 import connectors_pb2 as cpb
+
+    return str(cpb.ConnectorStatus.Name(info.status).removeprefix("CONNECTOR_STATUS_"))
+
+
+async def daemon_connector(address: str, token: str, name: str) -> Any:
+    """One connector's ConnectorInfo from a daemon's admin service (a 10 s deadline: a hung daemon fails)."""
+    from coho.client import connect
+    from coho.integration.v1 import integration_daemon_service_pb2 as ids
+    from coho.integration.v1 import integration_daemon_service_pb2_grpc as ids_grpc
+
+    async with connect(address, token) as channel:
+        response = await ids_grpc.IntegrationDaemonServiceStub(channel).GetConnector(
+            ids.GetConnectorRequest(connector_name=name), timeout=10)
+    return response.connector

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cohotest import CohoProcess, free_port
+from cohotest import CohoProcess, free_port, poll_sync
 
 pytestmark = [pytest.mark.e2e]
 
@@ -71,16 +71,6 @@ def grpcurl_json(argv: list[str]) -> dict[str, Any]:
     return json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
 
 
-def poll(fetch: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fetch()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"gave up after {timeout} s")
-
-
 @pytest.mark.timeout(180)
 def test_dropped_file_is_catalogued_reported_and_found_with_grpcurl(tmp_path: Path, coho_process: Any,
                                                                      grpcurl: str) -> None:
@@ -108,7 +98,7 @@ def test_dropped_file_is_catalogued_reported_and_found_with_grpcurl(tmp_path: Pa
     find = [grpcurl, "-plaintext", *auth, "-d",
             json.dumps({"kind": "ELEMENT_KIND_FILE", "name_pattern": re.escape(dropped.name)}),
             server, "coho.access.v1.DataManagerService/FindElements"]
-    found = poll(lambda: grpcurl_json(find).get("elements"))
+    found = poll_sync(lambda: grpcurl_json(find).get("elements"), 60, "the demo files in FindElements", 0.5)
     assert len(found) == 1 and found[0]["header"]["type_name"] == "DataFile"
     assert found[0]["element"]["qualified_name"] == str(dropped.resolve())
     guid = found[0]["header"]["guid"]
@@ -119,7 +109,7 @@ def test_dropped_file_is_catalogued_reported_and_found_with_grpcurl(tmp_path: Pa
         reports = grpcurl_json(reports_call).get("reports", [])
         return next((r for r in reports if guid in r.get("created_element_guids", [])), None)
 
-    report = poll(report_with_guid)
+    report = poll_sync(report_with_guid, 60, "an integration report naming the file", 0.5)
     assert report["connector_name"] == "landing-folder" and report["daemon_name"] == "coho-demo-daemon"
     # ... and the live output announced that refresh, and the archives' load.
     # (Totals, not the last report's counts: a live event may be reported in one refresh or split over two.)

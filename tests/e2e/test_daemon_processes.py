@@ -18,7 +18,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from cohotest import CohoProcess, free_port, poll, write_yaml
+from cohotest import CohoProcess, daemon_connector, free_port, poll, status_name, write_yaml
 from e2e.daemon_connectors import read_events
 from google.protobuf import struct_pb2
 
@@ -42,11 +42,6 @@ SERVER_ADMIN = "proc-server-admin"
 DAEMON_CONNECTOR = "proc-daemon-connector"
 DAEMON_ADMIN = "proc-daemon-admin"
 OVERRIDE_USER = "files-bot"
-S = cpb.ConnectorStatus
-
-
-def status_name(info: cpb.ConnectorInfo) -> str:
-    return S.Name(info.status).removeprefix("CONNECTOR_STATUS_")
 
 
 def server_yaml(directory: Path, listen: str = "127.0.0.1:0") -> Path:
@@ -123,10 +118,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 async def connector_info(address: str, name: str) -> cpb.ConnectorInfo:
-    async with connect(address, DAEMON_ADMIN) as channel:
-        response = await ids_grpc.IntegrationDaemonServiceStub(channel).GetConnector(
-            ids.GetConnectorRequest(connector_name=name))
-    info: cpb.ConnectorInfo = response.connector
+    info: cpb.ConnectorInfo = await daemon_connector(address, DAEMON_ADMIN, name)
     return info
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from cohotest import TESTS, CohoProcess, free_port, poll, write_yaml
+from cohotest import TESTS, CohoProcess, daemon_connector, free_port, poll, status_name, write_yaml
 from reliability.fault_connectors import read_events, write_source
 
 from coho.access.v1 import data_manager_service_pb2 as dm
@@ -40,12 +40,7 @@ SERVER_ADMIN = "faults-server-admin"
 DAEMON_CONNECTOR = "faults-daemon-connector"
 DAEMON_ADMIN = "faults-daemon-admin"
 REMOTE_TOKEN = "faults-remote-far"
-S = cpb.ConnectorStatus
 ALIVE = ("RUNNING", "REFRESHING")
-
-
-def status_name(info: cpb.ConnectorInfo) -> str:
-    return S.Name(info.status).removeprefix("CONNECTOR_STATUS_")
 
 
 def server_yaml(directory: Path, listen: str) -> Path:
@@ -90,10 +85,7 @@ def processes() -> Iterator[list[CohoProcess]]:
 
 
 async def connector_info(address: str, name: str) -> cpb.ConnectorInfo:
-    async with connect(address, DAEMON_ADMIN) as channel:
-        response = await ids_grpc.IntegrationDaemonServiceStub(channel).GetConnector(
-            ids.GetConnectorRequest(connector_name=name), timeout=10)
-    info: cpb.ConnectorInfo = response.connector
+    info: cpb.ConnectorInfo = await daemon_connector(address, DAEMON_ADMIN, name)
     return info
 
 

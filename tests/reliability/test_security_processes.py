@@ -7,13 +7,12 @@ every line the processes print, from start through failures to shutdown.
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from cohotest import write_yaml
+from cohotest import poll_sync, write_yaml
 
 from coho.admin.v1 import server_admin_service_pb2 as admin_pb
 from coho.admin.v1 import server_admin_service_pb2_grpc as admin_grpc
@@ -39,16 +38,6 @@ def refused(call: Any, request: Any, metadata: list[tuple[str, str]]) -> str:
         call(request, metadata=metadata, timeout=10)
     err: Any = caught.value
     return f"{err.code()} {err.details()} {err.debug_error_string()} {err.trailing_metadata()!r}"
-
-
-def poll(predicate: Any, limit: float, what: str) -> Any:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_server_and_daemon_processes_print_no_secret(tmp_path: Path, coho_process: Any) -> None:
@@ -95,7 +84,7 @@ def test_server_and_daemon_processes_print_no_secret(tmp_path: Path, coho_proces
             return str(reply) if "UNAUTHENTICATED" in reply.connector.failing_error else ""
 
         # The daemon's token is wrong, so the connector cannot initialize; the reason is visible, the token not.
-        answers.append(poll(failing, 60, "the connector to report the refused token"))
+        answers.append(poll_sync(failing, 60, "the connector to report the refused token"))
         answers.append(str(daemon_admin.ListConnectors(ids.ListConnectorsRequest(), metadata=auth, timeout=10)))
         answers.append(str(daemon_admin.GetDaemonStatus(ids.GetDaemonStatusRequest(), metadata=auth, timeout=10)))
         answers.append(refused(daemon_admin.ListConnectors, ids.ListConnectorsRequest(),
