@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -18,24 +19,30 @@ from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 pytestmark = pytest.mark.timeout(60)
 
 
+async def federation(stack: AsyncExitStack, tmp_path: Path) -> tuple[Any, Any, Any, Callable[[], Awaitable[None]]]:
+    """Three connected members: hub, which keeps no reference copies (so whatever it finds of the others came
+    from them), one and two; and a stop for two that a test may call early (it stops two once)."""
+    hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
+    stack.push_async_callback(hub.stop)
+    one = await start_member(tmp_path, "one", [hub.address])
+    stack.push_async_callback(one.stop)
+    two = await start_member(tmp_path, "two", [hub.address])
+    stopped: list[bool] = []
+
+    async def stop_two() -> None:
+        if not stopped:
+            stopped.append(True)
+            await two.stop()
+
+    stack.push_async_callback(stop_two)
+    await wait_connected([hub, one, two])
+    return hub, one, two, stop_two
+
+
 async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: Path) -> None:
     async with AsyncExitStack() as stack:
-        # The querying member keeps no reference copies, so whatever it finds of the others came from them.
-        hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
-        stack.push_async_callback(hub.stop)
-        one = await start_member(tmp_path, "one", [hub.address])
-        stack.push_async_callback(one.stop)
-        two = await start_member(tmp_path, "two", [hub.address])
-        two_id, stopped = member_id(two), set()
-
-        async def stop_two() -> None:
-            if not stopped:
-                await two.stop()
-            stopped.add(two_id)
-
-        stack.push_async_callback(stop_two)
-        apps = [hub, one, two]
-        await wait_connected(apps)
+        hub, one, two, stop_two = await federation(stack, tmp_path)
+        two_id, apps = member_id(two), [hub, one, two]
         files = {member_id(app): (await add_entity(app, "DataFile", name=f"fed-{app.config.server_name}"))
                  for app in apps}
         folder = await add_entity(one, "FileFolder", name="fed-folder")
@@ -68,8 +75,7 @@ async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: P
                 search_criteria="fed-.*", federated=True, page_size=2))
             assert len(cut.entities) == 2 and cut.header.partial and not cut.next_page_token
 
-            await two.stop()
-            stopped.add(two_id)
+            await stop_two()
             start = time.monotonic()
             found = await stubs.mcs.FindEntities(mcs.FindEntitiesRequest(query=query))
             assert time.monotonic() - start < 5
@@ -81,21 +87,8 @@ async def test_federated_finds_merge_peers_and_report_the_silent_one(tmp_path: P
 async def test_federated_graph_queries_merge_each_members_graph(tmp_path: Path) -> None:
     """The four graph RPCs with ``federated`` set, asked of a hub that keeps no copies itself."""
     async with AsyncExitStack() as stack:
-        hub = await start_member(tmp_path, "hub", [], events_to_process={"rule": "JUST_TYPEDEFS"})
-        stack.push_async_callback(hub.stop)
-        one = await start_member(tmp_path, "one", [hub.address])
-        stack.push_async_callback(one.stop)
-        two = await start_member(tmp_path, "two", [hub.address])
-        stopped: list[bool] = []
-
-        async def stop_two() -> None:
-            if not stopped:
-                stopped.append(True)
-                await two.stop()
-
-        stack.push_async_callback(stop_two)
+        hub, one, two, stop_two = await federation(stack, tmp_path)
         apps = [hub, one, two]
-        await wait_connected(apps)
         folder = await add_entity(one, "FileFolder", name="graph-folder")
         a, b = [await add_entity(one, "DataFile", name=n) for n in ("a", "b")]
         links = [await add_link(one, "NestedFile", folder.header.guid, f.header.guid) for f in (a, b)]
