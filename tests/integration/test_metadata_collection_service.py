@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -233,8 +234,38 @@ async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
         mode = app.runtime.store._writer_conn.execute("PRAGMA synchronous").fetchone()[0]  # type: ignore[attr-defined]
         assert mode == 2  # FULL
         policy = app.runtime.store._txn._retention  # type: ignore[attr-defined]
-        assert (policy.max_entries, policy.max_age_ms, policy.request_max_age_ms) == (3, 30 * 86_400_000,
-                                                                                     2 * 86_400_000)
+        assert (policy.max_entries, policy.max_age_ms, policy.request_max_age_ms, policy.history_max_age_ms) == (
+            3, 30 * 86_400_000, 2 * 86_400_000, None)
+
+
+async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``store.history_retention_days``: a superseded version goes once it is that old, with no write to
+    trigger it, and an as_of read it answered becomes OUT_OF_RANGE with the floor in the error."""
+    from coho.server.store import retention
+
+    monkeypatch.setattr(retention, "AGE_CHECK_SECONDS", 0.1)
+    monkeypatch.setattr(retention, "IDLE_CHECK_SECONDS", 0.1)
+    async with running(tmp_path, store={"history_retention_days": 0.5 / 86_400}) as app, client(app) as s:
+        created = await add(s, fileName="v1")
+        guid = created.header.guid
+        await s.mcs.UpdateEntityProperties(mcs.UpdateEntityPropertiesRequest(
+            guid=guid, properties=props(fileName="v2"), merge=True))
+        request = mcs.GetEntityRequest(guid=guid, as_of_time=created.header.create_time)
+        found = await s.mcs.GetEntity(request)
+        assert found.entity.properties.properties["fileName"].primitive.string_value == "v1"
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:  # no more writes: the idle writer's housekeeping must drop v1 by itself
+            try:
+                await s.mcs.GetEntity(request)
+            except grpc.aio.AioRpcError as exc:
+                assert exc.code() == grpc.StatusCode.OUT_OF_RANGE, exc
+                break
+            assert asyncio.get_running_loop().time() < deadline, "v1 was never dropped"
+            await asyncio.sleep(0.1)
+        err = await expect(Code.OUT_OF_RANGE, "AS_OF_BELOW_HISTORY_FLOOR", s.mcs.GetEntity(request))
+        assert int(err.metadata["history_floor_ms"]) > created.header.create_time.ToMilliseconds()
+        current = await s.mcs.GetEntity(mcs.GetEntityRequest(guid=guid))
+        assert current.entity.properties.properties["fileName"].primitive.string_value == "v2"
 
 async def test_empty_guid_is_invalid_argument_not_not_found(tmp_path: Path) -> None:
     async with running(tmp_path) as app, client(app) as stubs:

@@ -43,7 +43,7 @@ max_message_bytes: 8388608
 shutdown_grace_seconds: 2.5
 logging: {level: DEBUG, format: text}
 store: {synchronous: FULL, change_log_retention: 1000000, change_log_retention_days: 7,
-        indexed_properties: [qualifiedName, pathName]}
+        history_retention_days: 90, indexed_properties: [qualifiedName, pathName]}
 """
 
 
@@ -55,7 +55,7 @@ def test_defaults_from_empty_file(tmp_path: Path) -> None:
     assert config.tls is None and config.cohorts == [] and config.auth.tokens == {}
     assert config.store.synchronous == "NORMAL"
     assert config.store.change_log_retention is None and config.store.indexed_properties is None
-    assert config.store.request_retention_days == 7
+    assert config.store.request_retention_days == 7 and config.store.history_retention_days is None
 
 
 def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
@@ -70,7 +70,7 @@ def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
     assert config.logging.format == "text"
     assert config.collection_name == "alpha collection"
     assert config.store.synchronous == "FULL" and config.store.change_log_retention == 1_000_000
-    assert config.store.change_log_retention_days == 7
+    assert config.store.change_log_retention_days == 7 and config.store.history_retention_days == 90
     assert config.store.indexed_properties == ["qualifiedName", "pathName"]
 
 
@@ -168,10 +168,11 @@ def test_models_are_frozen() -> None:
 
 def test_bad_store_settings(tmp_path: Path) -> None:
     found = issues(tmp_path, "store:\n  synchronous: SOMETIMES\n  change_log_retention: 0\n  indexed_properties: []\n"
-                             "  change_log_retention_days: -1\n")
+                             "  change_log_retention_days: -1\n  history_retention_days: 0\n")
     assert found["store.synchronous"] == "'SOMETIMES' is not one of NORMAL, FULL, EXTRA"
     assert "greater than or equal to 1" in found["store.change_log_retention"]
     assert "at least one property name" in found["store.indexed_properties"]
     assert "greater than 0" in found["store.change_log_retention_days"]
+    assert "greater than 0" in found["store.history_retention_days"]
     found = issues(tmp_path, "store: {indexed_properties: some}\n")
     assert found == {"store.indexed_properties": "expected a list of property names or \"all\", got 'some'"}

@@ -66,15 +66,19 @@ def open_store(config: ServerConfig) -> Store:
     """The home repository as the ``store`` section configures it."""
     names = config.store.indexed_properties
     indexed = DEFAULT_INDEXED if names is None else None if names == "all" else frozenset(names)
-    days = config.store.change_log_retention_days
     return open_sqlite_store(
         config.data_dir,
         retention=config.store.change_log_retention,
-        retention_age_seconds=None if days is None else days * 86400,
+        retention_age_seconds=_seconds(config.store.change_log_retention_days),
         request_retention_seconds=config.store.request_retention_days * 86400,
+        history_retention_seconds=_seconds(config.store.history_retention_days),
         synchronous=config.store.synchronous,
         indexed_properties=indexed,
     )
+
+
+def _seconds(days: float | None) -> float | None:
+    return None if days is None else days * 86400
 
 
 @dataclass

@@ -150,25 +150,26 @@ def test_retry_replies_expire_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyP
         default.close_sync()
 
 
-def test_a_version_2_database_migrates_to_3_with_its_data(tmp_path: Path) -> None:
+def test_a_version_2_database_migrates_to_the_current_schema_with_its_data(tmp_path: Path) -> None:
     store = open_sqlite_store(tmp_path)
     try:
         fill(store, 2)
         store.write_sync(lambda t: t.put_request("kept", "alice", b"reply"))
     finally:
         store.close_sync()
-    # What a database written before version 3 looks like: no request_time index, user_version 2.
+    # What a database written before version 3 looks like: none of the indexes versions 3 and 4 add.
     conn = sqlite3.connect(tmp_path / DB_FILE)
-    conn.execute("DROP INDEX request_time")
+    for index in ("request_time", "entity_history_valid_to", "relationship_history_valid_to"):
+        conn.execute(f"DROP INDEX {index}")
     conn.execute("PRAGMA user_version=2")
     conn.commit()
     conn.close()
     store = open_sqlite_store(tmp_path)
     try:
-        version, index = store._writer_conn.execute(
-            "SELECT (SELECT user_version FROM pragma_user_version), "
-            "(SELECT name FROM sqlite_master WHERE name = 'request_time')").fetchone()
-        assert (version, index) == (SCHEMA_VERSION, "request_time") and SCHEMA_VERSION == 3
+        version = store._writer_conn.execute("PRAGMA user_version").fetchone()[0]
+        indexes = {row[0] for row in store._writer_conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert version == SCHEMA_VERSION == 4
+        assert {"request_time", "entity_history_valid_to", "relationship_history_valid_to"} <= indexes
         assert [c.sequence for c in store.read_changes(0, 10)] == [1, 2]
         assert store.write_sync(lambda t: t.get_request("kept", "alice")) == b"reply"
     finally:

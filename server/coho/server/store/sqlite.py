@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.errors import FailedPrecondition, InvalidArgument, OutOfRange, Unavailable
+from coho.server.store import retention as retention_module
 from coho.server.store import sqlite_find
 from coho.server.store.base import (
     AnnexRecord,
@@ -33,7 +34,7 @@ from coho.server.store.base import (
     Store,
     WriteTxn,
 )
-from coho.server.store.history import history_page
+from coho.server.store.history import check_as_of, check_history_kept, history_page
 from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
 from coho.server.store.retention import Retention
@@ -63,6 +64,7 @@ def open_sqlite_store(
     retention: int | None = None,
     retention_age_seconds: float | None = None,
     request_retention_seconds: float | None = REQUEST_RETENTION_SECONDS,
+    history_retention_seconds: float | None = None,
     synchronous: str = "NORMAL",
     indexed_properties: Names | object = DEFAULT_INDEXED,
 ) -> SqliteStore:
@@ -71,22 +73,23 @@ def open_sqlite_store(
     The metadata collection id is generated (uuid4) on first open and kept; passing a different one later
     is FailedPrecondition COLLECTION_ID_MISMATCH rather than a silent identity change, which would orphan
     every home instance and confuse cohort peers. ``retention`` keeps at most that many change-log entries,
-    ``retention_age_seconds`` none older than that, and replies kept for idempotent retries expire after
-    ``request_retention_seconds`` (see :mod:`.retention`; None: never).
+    ``retention_age_seconds`` none older than that, replies kept for idempotent retries expire after
+    ``request_retention_seconds``, and superseded versions ``history_retention_seconds`` after they were
+    superseded (see :mod:`.retention`; None: never).
     ``indexed_properties`` names the top-level (and classification) properties kept in the SQL index (None:
     all); searches on other properties are exact but scan. Opening with a different set rebuilds the index;
     ``sqlite_index.KEEP_STORED`` opens with the set recorded by the last open.
     """
     if retention is not None and retention < 1:
         raise InvalidArgument(message="retention must be at least 1", reason="BAD_RETENTION")
-    ages = {"retention_age_seconds": retention_age_seconds, "request_retention_seconds": request_retention_seconds}
+    ages = {"retention_age_seconds": retention_age_seconds, "request_retention_seconds": request_retention_seconds,
+            "history_retention_seconds": history_retention_seconds}
     for name, seconds in ages.items():
         if seconds is not None and not seconds > 0:
             raise InvalidArgument(message=f"{name} must be positive", reason="BAD_RETENTION")
-    policy = None
-    if retention is not None or retention_age_seconds is not None or request_retention_seconds is not None:
-        policy = Retention(max_entries=retention, max_age_ms=_ms(retention_age_seconds),
-                           request_max_age_ms=_ms(request_retention_seconds))
+    policy = Retention(max_entries=retention, max_age_ms=_ms(retention_age_seconds),
+                       request_max_age_ms=_ms(request_retention_seconds),
+                       history_max_age_ms=_ms(history_retention_seconds))
     path = data_dir / DB_FILE
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,7 +148,7 @@ class SqliteStore(Store):
         *,
         head: int,
         floor: int,
-        retention: Retention | None,
+        retention: Retention,
         indexed: Names = None,
     ) -> None:
         self.path = path
@@ -155,7 +158,7 @@ class SqliteStore(Store):
         self._writer_conn = conn
         self._checkpointer = Checkpointer(path)
         self._txn.on_commit = self._checkpointer.committed
-        self._writer = GroupCommitWriter(conn, self._txn, path=path)
+        self._writer = GroupCommitWriter(conn, self._txn, path=path, idle_seconds=retention_module.IDLE_CHECK_SECONDS)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -253,6 +256,8 @@ class SqliteStore(Store):
                     "ORDER BY valid_from DESC LIMIT 1",
                     (guid, as_of_ms, as_of_ms),
                 ).fetchone()
+            if row is None:
+                check_history_kept(conn, table, guid, as_of_ms, extra, instant=True)
         return None if row is None else bytes(row[0])
 
     def entity_history(self, query: HistoryQuery) -> Page[instances_pb2.EntityDetail]:
@@ -272,10 +277,14 @@ class SqliteStore(Store):
 
     def find_entities(self, query: InstanceFilter) -> Page[instances_pb2.EntityDetail]:
         with self._snapshot() as conn:
+            if query.as_of_ms is not None:
+                check_as_of(conn, query.as_of_ms)
             return sqlite_find.find(conn, "entity", query, self.indexed)
 
     def find_relationships(self, query: InstanceFilter) -> Page[instances_pb2.Relationship]:
         with self._snapshot() as conn:
+            if query.as_of_ms is not None:
+                check_as_of(conn, query.as_of_ms)
             return sqlite_find.find(conn, "relationship", query, self.indexed)
 
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:

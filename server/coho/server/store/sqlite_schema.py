@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_FILE = "repository.db"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL", "EXTRA")
 
@@ -145,7 +145,14 @@ _SCHEMA_V3 = """
 CREATE INDEX request_time ON request(time);
 """
 
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+_SCHEMA_V4 = """
+-- History retention (retention.Retention.expire_history) drops the versions superseded longest ago: find
+-- them without a scan. New versions carry the newest valid_to, so the index appends and costs writes little.
+CREATE INDEX entity_history_valid_to ON entity_history(valid_to);
+CREATE INDEX relationship_history_valid_to ON relationship_history(valid_to);
+"""
+
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
 """Script that brings a database from version N-1 to N; append, never edit, once released."""
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
-from coho.server.store.retention import Retention
+from coho.server.store.retention import HISTORY_FLOOR_KEY, Retention
 from coho.server.store.sqlite_rows import (
     BODY,
     ID,
@@ -154,6 +154,12 @@ class SqliteWriteTxn:
             if keep_after > 0:
                 self.compact(keep_after)
             self._retention.expire_requests(self._conn)
+            history_floor = self._retention.expire_history(self._conn)
+            if history_floor > 0:
+                self._conn.execute(
+                    "INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                    "MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                    (HISTORY_FLOOR_KEY, history_floor))
 
     # -- buffering --------------------------------------------------------------------------------------
     def _flush(self) -> None:

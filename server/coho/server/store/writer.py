@@ -149,8 +149,11 @@ class GroupCommitWriter:
         max_batch: int = MAX_BATCH,
         name: str = "coho-store-writer",
         path: object = None,
+        idle_seconds: float | None = None,
     ) -> None:
         self._conn = conn
+        self._idle_seconds = idle_seconds
+        """With no work for this long, the writer runs due housekeeping on its own (None: only after writes)."""
         self._path = path
         self._storage_failure: str | None = None
         """Set while commits fail for storage reasons, so the log says so once, and once more on recovery."""
@@ -160,7 +163,8 @@ class GroupCommitWriter:
         self._closed = False
         self._lock = threading.Lock()
         self.commits = 0
-        """Committed transactions (a group commit counts once), for tests and metrics."""
+        """Committed write transactions (a group commit counts once; idle housekeeping does not), for tests
+        and metrics."""
         self.ops = 0
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -206,7 +210,11 @@ class GroupCommitWriter:
     def _run(self) -> None:
         stop = False
         while not stop:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self._idle_seconds)
+            except queue.Empty:
+                self._idle_housekeeping()
+                continue
             if item is _STOP:
                 break
             batch = [item]
@@ -293,6 +301,21 @@ class GroupCommitWriter:
                 return False, self._storage_error(exc)
             return False, exc
         return True, value
+
+    def _idle_housekeeping(self) -> None:
+        """Retention by age must hold on a server nobody writes to: run it in a transaction of its own."""
+        try:
+            if not self._txn.housekeeping_due():
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._after_batch()
+            self._commit()
+        except Exception:  # storage trouble: the next write reports it to its caller; retry on the next tick
+            log.exception("store housekeeping failed")
+            self._rollback_quietly()
+            self._txn.batch_failed()
+            return
+        self._txn.batch_committed()
 
     def _after_batch(self) -> None:
         if not self._txn.housekeeping_due():

@@ -327,7 +327,10 @@ class MetadataCollectionServiceServicer:
 
     def GetEntity(self, request, context):
         """GetEntity returns the entity, current or as it was at as_of_time. Errors: NOT_FOUND (also when only a
-        proxy is known; the ErrorInfo reason is then ENTITY_PROXY_ONLY).
+        proxy is known; the ErrorInfo reason is then ENTITY_PROXY_ONLY), OUT_OF_RANGE (reason
+        AS_OF_BELOW_HISTORY_FLOOR: the version current at as_of_time was dropped by the server's history
+        retention; ErrorInfo metadata history_floor is the earliest time still answered). Every as_of_time
+        and from_time below behaves the same way.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -342,8 +345,9 @@ class MetadataCollectionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetEntityHistory(self, request, context):
-        """GetEntityHistory returns the versions of an entity between two times. Errors: NOT_FOUND,
-        INVALID_ARGUMENT (bad page token).
+        """GetEntityHistory returns the versions of an entity between two times; with no from_time, every
+        version the history retention kept. Errors: NOT_FOUND, INVALID_ARGUMENT (bad page token),
+        OUT_OF_RANGE (from_time before the history floor for an entity that existed then).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -478,14 +482,16 @@ class MetadataCollectionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRelationship(self, request, context):
-        """GetRelationship returns a relationship, current or at as_of_time. Errors: NOT_FOUND.
+        """GetRelationship returns a relationship, current or at as_of_time. Errors: NOT_FOUND, OUT_OF_RANGE (as
+        GetEntity).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetRelationshipHistory(self, request, context):
-        """GetRelationshipHistory returns the versions of a relationship between two times. Errors: NOT_FOUND.
+        """GetRelationshipHistory returns the versions of a relationship between two times; with no from_time,
+        every version the history retention kept. Errors: NOT_FOUND, OUT_OF_RANGE (as GetEntityHistory).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
