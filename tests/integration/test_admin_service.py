@@ -82,6 +82,25 @@ async def test_audit_log_query_filters_and_paging(tmp_path: Path) -> None:
         assert len(shutdown.records) == 1
 
 
+async def test_audit_log_stays_bounded_under_a_bad_token_flood(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``audit.max_records``: a client retrying with a bad token cannot grow audit.db without bound."""
+    from coho.server.store import audit_sqlite
+
+    monkeypatch.setattr(audit_sqlite, "PRUNE_EVERY", 20)
+    async with running(tmp_path, audit={"max_records": 30}) as app:
+        async with client(app, token="wrong-token-1234") as bad:
+            for _ in range(200):
+                await expect(Code.UNAUTHENTICATED, "BAD_CREDENTIALS",
+                             bad.mcs.GetMetadataCollectionId(mcs.GetMetadataCollectionIdRequest()))
+        async with client(app, ADMIN_TOKEN) as s:
+            kept = await s.admin.QueryAuditLog(pb.QueryAuditLogRequest(page_size=500))
+            assert 30 <= len(kept.records) < 30 + 20
+            assert {r.action for r in kept.records} == {"BAD_CREDENTIALS"}  # the newest: startup records are gone
+            config = json_format.MessageToDict((await s.admin.GetServerConfig(pb.GetServerConfigRequest()))
+                                               .effective_config)
+            assert config["audit"] == {"max_records": 30.0, "retention_days": None}
+
+
 def _certificates(directory: Path) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization

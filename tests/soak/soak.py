@@ -14,8 +14,9 @@ m0 hosting the folder monitor (``landing/``), the archive monitor (``archives/``
 After a warm-up it samples each process's resident memory (VmRSS, and RssAnon: the heap), open file
 descriptors and, for the servers, the size of their SQLite files, every 15 s.
 
-Unless ``--retention N`` sets the servers' ``store.change_log_retention``, the change log keeps every change
-and their data grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32
+Unless ``--retention N`` sets the servers' ``store.change_log_retention`` (and ``--history-minutes M`` their
+``store.history_retention_days``), the change log keeps every change (and every superseded version) and
+their data grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32
 MiB per reader) grow with the pages written and read: that memory is bounded by configuration, not leaked.
 (Measured in-process under tracemalloc, the Python heap of a server, alone or in a cohort, stays flat at 1-3
 MiB under the same kind of churn while RssAnon tracks the repository's size.) So a process fails when its heap
@@ -99,9 +100,9 @@ class Samples:
         return None
 
 
-def server_config(directory: Path, name: str, port: int, seed: int | None, retention: int | None) -> Path:
+def server_config(directory: Path, name: str, port: int, seed: int | None, store: dict[str, object]) -> Path:
     return write_yaml(directory / f"{name}.yaml", {
-        **({"store": {"change_log_retention": retention}} if retention else {}),
+        **({"store": store} if store else {}),
         "server_name": name, "listen": f"127.0.0.1:{port}", "data_dir": str(directory / f"data-{name}"),
         "auth": {"tokens": {ADMIN: {"user": "soak", "roles": ["admin"]}, PEER: {"user": "peer", "roles": ["peer"]},
                             DAEMON: {"user": "soak-daemon", "roles": ["connector"]}}},
@@ -222,7 +223,7 @@ def seed_files(directory: Path) -> None:
 
 
 async def soak(directory: Path, seconds: float, warmup: float, files: int, growth: float, seed: int,
-               retention: int | None = None) -> int:
+               store: dict[str, object] | None = None) -> int:
     rng = random.Random(seed)
     await asyncio.to_thread(seed_files, directory)
     ports = [free_port() for _ in range(3)]
@@ -230,7 +231,7 @@ async def soak(directory: Path, seconds: float, warmup: float, files: int, growt
     try:
         for i, port in enumerate(ports):
             processes.append(CohoProcess(["server", "--config", str(server_config(
-                directory, f"m{i}", port, None if i == 0 else ports[0], retention))], cwd=directory))
+                directory, f"m{i}", port, None if i == 0 else ports[0], store or {}))], cwd=directory))
         addresses = [p.wait_serving(timeout=60) for p in processes]
         processes.append(CohoProcess(["daemon", "--config", str(daemon_config(directory, addresses[0]))],
                                      cwd=directory))
@@ -280,10 +281,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--retention", type=int, default=None,
                         help="the servers' store.change_log_retention (default: keep every change)")
+    parser.add_argument("--history-minutes", type=float, default=None,
+                        help="the servers' store.history_retention_days, in minutes (default: keep every version)")
     args = parser.parse_args()
+    store: dict[str, object] = {}
+    if args.retention:
+        store["change_log_retention"] = args.retention
+    if args.history_minutes:
+        store["history_retention_days"] = args.history_minutes / 1440
     with tempfile.TemporaryDirectory(prefix="coho-soak-") as tmp:
         return asyncio.run(soak(Path(tmp), args.seconds, args.warmup, args.files, args.rss_growth, args.seed,
-                                args.retention))
+                                store))
 
 
 if __name__ == "__main__":

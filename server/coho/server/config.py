@@ -171,6 +171,15 @@ class StoreConfig(StrictModel):
         return value
 
 
+class AuditConfig(StrictModel):
+    """Bounds of the audit log (``audit.db``): old records go as new ones arrive."""
+
+    max_records: int | None = Field(default=1_000_000, ge=1)
+    """The newest records kept (None: all). Each refused call writes one, so this bounds the file under a flood."""
+    retention_days: float | None = Field(default=None, gt=0)
+    """Records older than this are dropped (None: kept, up to max_records)."""
+
+
 class ServerConfig(StrictModel):
     server_name: str = Field(default="coho-server", min_length=1)
     organization: str = ""
@@ -178,6 +187,7 @@ class ServerConfig(StrictModel):
     listen: str = "127.0.0.1:50051"
     data_dir: Path = Path("coho-data")
     store: StoreConfig = Field(default_factory=StoreConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     cohorts: list[CohortConfig] = Field(default_factory=list)
     tls: TlsConfig | None = None

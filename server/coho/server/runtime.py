@@ -110,7 +110,9 @@ class Runtime:
         effective config."""
         dir_lock = DataDirLock.acquire(config.data_dir)
         try:
-            log = AuditLog(config.data_dir)
+            days = config.audit.retention_days
+            log = AuditLog(config.data_dir, max_records=config.audit.max_records,
+                           max_age_ms=None if days is None else int(days * 86_400_000))
         except BaseException:
             dir_lock.release()
             raise

@@ -3,6 +3,12 @@
 A separate file, not a table in ``repository.db``: audit records are written from the event loop at any time
 (auth failures, startup) and must never wait behind, or contend with, the repository's group-committing
 writer, and a repository restore/compaction must not touch them.
+
+Retention: the newest ``max_records`` records, none older than ``max_age_ms``. A client retrying with a bad
+token writes a record per call, so without a bound the file would grow until the disk is full. Old records
+go as new ones arrive (every PRUNE_EVERY inserts or PRUNE_SECONDS, and at open), at most PRUNE_STEP per
+pass so that no insert waits behind one large DELETE: between passes a flood may overshoot the bound by up
+to PRUNE_EVERY records.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +24,12 @@ from typing import Any
 from coho.server.store.open_errors import open_failure
 
 AUDIT_DB_FILE = "audit.db"
+PRUNE_EVERY = 1000
+"""Inserts between two retention passes (a flood is pruned as it arrives)."""
+PRUNE_SECONDS = 60.0
+"""Time between two retention passes when records arrive slowly."""
+PRUNE_STEP = 10_000
+"""Records one pass deletes at most; a pass that hit it runs again at the next insert."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -61,7 +74,11 @@ class AuditQuery:
 class SqliteAuditTable:
     """One connection guarded by a lock: inserts are tiny and queries are rare, so no writer thread."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, max_records: int | None = None, max_age_ms: int | None = None) -> None:
+        self._max_records = max_records
+        self._max_age_ms = max_age_ms
+        self._inserts_since_prune = 0
+        self._next_prune = 0.0
         path = data_dir / AUDIT_DB_FILE
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +93,8 @@ class SqliteAuditTable:
             self._conn.close()
             raise open_failure(path, exc) from exc
         self._lock = threading.Lock()
+        with self._lock:
+            self._prune()
 
     def insert(self, row: AuditRow) -> int:
         """Insert ``row`` (its id is ignored); returns the new id."""
@@ -93,7 +112,30 @@ class SqliteAuditTable:
                     json.dumps(row.details, sort_keys=True),
                 ),
             )
+            self._inserts_since_prune += 1
+            if self._inserts_since_prune >= PRUNE_EVERY or time.monotonic() >= self._next_prune:
+                self._prune()
             return int(cursor.lastrowid or 0)
+
+    def _prune(self) -> None:
+        """One bounded retention pass (under the lock)."""
+        self._inserts_since_prune = 0
+        self._next_prune = time.monotonic() + PRUNE_SECONDS
+        bounds: list[str] = []
+        params: list[int] = []
+        if self._max_records is not None:
+            bounds.append("id <= (SELECT MAX(id) FROM audit_log) - ?")  # ids only ascend (AUTOINCREMENT)
+            params.append(self._max_records)
+        if self._max_age_ms is not None:
+            bounds.append("time_ms < ?")
+            params.append(time.time_ns() // 1_000_000 - self._max_age_ms)
+        if not bounds:
+            return
+        gone = self._conn.execute(
+            "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE "
+            f"{' OR '.join(bounds)} ORDER BY id LIMIT ?)", (*params, PRUNE_STEP)).rowcount
+        if gone >= PRUNE_STEP:
+            self._inserts_since_prune = PRUNE_EVERY  # more to go: another pass at the next insert
 
     def query(self, query: AuditQuery) -> list[AuditRow]:
         where: list[str] = []

@@ -1,0 +1,68 @@
+"""Audit log retention: a count bound and an age bound, applied in bounded passes as records arrive."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from coho.server.audit import SECURITY, AuditLog
+from coho.server.store import audit_sqlite
+from coho.server.store.audit_sqlite import AUDIT_DB_FILE, AuditQuery
+
+
+def count(directory: Path) -> int:
+    with sqlite3.connect(directory / AUDIT_DB_FILE) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0])
+
+
+def refuse(log: AuditLog, n: int) -> None:
+    for i in range(n):
+        log.record(SECURITY, "auth", "refused", f"bad token {i}")
+
+
+def test_a_flood_keeps_only_the_newest_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_sqlite, "PRUNE_EVERY", 10)
+    log = AuditLog(tmp_path, max_records=50)
+    try:
+        refuse(log, 500)
+        assert 50 <= count(tmp_path) < 50 + 10  # pruned every 10 inserts
+        newest = log.query(AuditQuery(limit=5))
+        assert [row.message for row in newest] == [f"bad token {i}" for i in range(499, 494, -1)]
+    finally:
+        log.close()
+
+
+def test_passes_are_bounded_and_catch_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound set on a long log deletes at most PRUNE_STEP per pass, then continues at the next inserts."""
+    log = AuditLog(tmp_path)  # no bound: everything stays
+    try:
+        refuse(log, 300)
+    finally:
+        log.close()
+    assert count(tmp_path) == 300
+    monkeypatch.setattr(audit_sqlite, "PRUNE_STEP", 100)
+    monkeypatch.setattr(audit_sqlite, "PRUNE_EVERY", 1000)
+    log = AuditLog(tmp_path, max_records=20)  # the pass at open takes 100
+    try:
+        assert count(tmp_path) == 200
+        refuse(log, 1)  # a full pass left more: the next insert prunes again
+        assert count(tmp_path) == 101
+        refuse(log, 1)
+        assert count(tmp_path) == 20  # caught up: the pass runs after the insert
+    finally:
+        log.close()
+
+
+def test_old_records_go_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_sqlite, "PRUNE_SECONDS", 0.0)  # a pass at every insert
+    log = AuditLog(tmp_path, max_age_ms=300)
+    try:
+        refuse(log, 5)
+        time.sleep(0.4)
+        log.record(SECURITY, "auth", "refused", "fresh")
+        assert [row.message for row in log.query(AuditQuery())] == ["fresh"]
+    finally:
+        log.close()
