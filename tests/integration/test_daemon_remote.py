@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 import pytest
+from cohotest import status_name
 from google.protobuf import struct_pb2
 from unit.daemon.daemontest import DAEMON_ADMIN, DAEMON_READER, daemon_with_server, status, wait_until
 
@@ -116,6 +117,33 @@ async def test_attach_refresh_detach_and_reattach_resumes(app: DaemonApp) -> Non
     assert app.connectors.runner("node-sync").info().attached
     await channel2.close()
     task2.cancel()
+
+
+async def test_a_detached_connector_shows_failed_before_its_teardown_ends(app: DaemonApp,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status must not say RUNNING for a connector whose stream is gone while the daemon still tears it
+    down (a teardown reports the last event window, a server call that can take a while)."""
+    _, task, channel = await attach(app, NODE_TOKEN, "node-sync")
+    await wait_until(lambda: status(app, "node-sync") == "RUNNING", what="RUNNING after attach")
+    host = app.connectors
+    release = asyncio.Event()
+    entered = asyncio.Event()
+    real_detached = host.detached
+
+    async def slow_detached(*args: Any) -> None:
+        entered.set()
+        await release.wait()
+        await real_detached(*args)
+
+    monkeypatch.setattr(host, "detached", slow_detached)
+    await channel.close()
+    await asyncio.wait_for(entered.wait(), 10)
+    info = host.runner("node-sync").info()
+    assert not info.attached
+    assert status_name(info) == "FAILED" and "detached" in info.failing_error
+    release.set()
+    await wait_until(lambda: status(app, "node-sync") == "FAILED", what="FAILED after the teardown")
+    task.cancel()
 
 
 async def test_proxy_reports_updates_through_the_admin_service(app: DaemonApp) -> None:

@@ -298,7 +298,10 @@ async def _remote_refreshed(address: str, server_address: str, count: int) -> bo
 
 
 async def _detached(address: str) -> cpb.ConnectorInfo | None:
-    """The connector's info once the daemon has finished detaching it: the stream shows closed at once, the
-    status and error only after the supervisor's teardown (which reports the last event window)."""
+    """The connector's info once the daemon has seen the stream close; its status must say so at once, not
+    only after the supervisor's teardown (which reports the last event window)."""
     info = await connector_info(address, "far")
-    return None if info.attached or not info.failing_error else info
+    if info.attached:
+        return None
+    assert status_name(info) != "RUNNING", info
+    return info if info.failing_error else None

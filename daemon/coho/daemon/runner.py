@@ -449,13 +449,20 @@ def _describe(err: BaseException | None) -> str:
 
 def runner_info(runner: ConnectorRunner) -> cpb.ConnectorInfo:
     from coho.daemon.convert import connector_config_proto, timestamp_or_none
+    from coho.daemon.remote import DETACHED
 
     state = runner.state
+    session = runner.session
+    status, failing_error = state.status, state.failing_error
+    if session is not None and session.closed_by_peer and not runner.host.stopping:
+        # The remote connector is gone, but the supervisor's teardown (ConnectorHost.detached, which reports
+        # the last event window) has not ended: say so now rather than RUNNING until it does.
+        status, failing_error = S.CONNECTOR_STATUS_FAILED, DETACHED
     info = cpb.ConnectorInfo(
         connector_id=runner.connector_id, config=connector_config_proto(runner),
-        status=state.status, failing_error=state.failing_error,  # type: ignore[arg-type]
+        status=status, failing_error=failing_error,  # type: ignore[arg-type]
         consecutive_failures=state.consecutive_failures, refresh_count=state.refresh_count,
-        attached=runner.session is not None and not runner.session.closed)
+        attached=session is not None and not session.closed)
     for name, value in (("last_refresh_start", state.last_refresh_start),
                         ("last_refresh_end", state.last_refresh_end), ("next_refresh", state.next_refresh)):
         stamp = timestamp_or_none(value)
