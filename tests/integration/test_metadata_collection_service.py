@@ -11,7 +11,7 @@ import pytest
 from contract.builders import new_entity, new_rel, props, remote_entity, remote_relationship, string
 from servertest import Stubs, client, expect, rpc_error, running
 
-from coho.omrs.v1 import common_pb2, instances_pb2, typedefs_pb2
+from coho.omrs.v1 import common_pb2, events_pb2, instances_pb2, typedefs_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.types import TypeRegistry
 
@@ -266,6 +266,32 @@ async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: 
         assert int(err.metadata["history_floor_ms"]) > created.header.create_time.ToMilliseconds()
         current = await s.mcs.GetEntity(mcs.GetEntityRequest(guid=guid))
         assert current.entity.properties.properties["fileName"].primitive.string_value == "v2"
+
+async def test_deleted_retention_purges_on_a_running_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``store.deleted_retention_days``: a soft-deleted entity is purged once that old, by the server itself,
+    and the purge is in the change log like any other (credited to coho-retention)."""
+    from coho.server.repository import sweeper
+
+    monkeypatch.setattr(sweeper, "SWEEP_SECONDS", 0.1)
+    async with running(tmp_path, store={"deleted_retention_days": 0.3 / 86_400}) as app, client(app) as s:
+        doomed, kept = await add(s), await add(s)
+        await s.mcs.DeleteEntity(mcs.DeleteEntityRequest(guid=doomed.header.guid))
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            try:
+                await s.mcs.GetEntity(mcs.GetEntityRequest(guid=doomed.header.guid))
+            except grpc.aio.AioRpcError as exc:
+                assert exc.code() == grpc.StatusCode.NOT_FOUND, exc
+                break
+            assert asyncio.get_running_loop().time() < deadline, "the deleted entity was never purged"
+            await asyncio.sleep(0.1)
+        log = await s.mcs.ReadChangeLog(mcs.ReadChangeLogRequest(after_sequence=0))
+        last = log.entries[-1]
+        purged = last.event.instance
+        assert purged.event_type == events_pb2.INSTANCE_EVENT_TYPE_PURGED_ENTITY_EVENT
+        assert (purged.entity.header.guid, last.user_id) == (doomed.header.guid, "coho-retention")
+        await s.mcs.GetEntity(mcs.GetEntityRequest(guid=kept.header.guid))  # a live entity stays
+
 
 async def test_empty_guid_is_invalid_argument_not_not_found(tmp_path: Path) -> None:
     async with running(tmp_path) as app, client(app) as stubs:

@@ -43,7 +43,7 @@ max_message_bytes: 8388608
 shutdown_grace_seconds: 2.5
 logging: {level: DEBUG, format: text}
 store: {synchronous: FULL, change_log_retention: 1000000, change_log_retention_days: 7,
-        history_retention_days: 90, indexed_properties: [qualifiedName, pathName]}
+        history_retention_days: 90, deleted_retention_days: 30, indexed_properties: [qualifiedName, pathName]}
 audit: {max_records: 5000, retention_days: 365}
 """
 
@@ -73,6 +73,7 @@ def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:
     assert config.collection_name == "alpha collection"
     assert config.store.synchronous == "FULL" and config.store.change_log_retention == 1_000_000
     assert config.store.change_log_retention_days == 7 and config.store.history_retention_days == 90
+    assert config.store.deleted_retention_days == 30
     assert config.audit.max_records == 5000 and config.audit.retention_days == 365
     assert config.store.indexed_properties == ["qualifiedName", "pathName"]
 

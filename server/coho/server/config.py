@@ -152,6 +152,8 @@ class StoreConfig(StrictModel):
     """Change-log entries older than this are dropped (None: kept); with a count too, the stricter bound wins."""
     request_retention_days: float = Field(default=7.0, gt=0)
     """How long the reply to a write with a request_id is kept, so that a retry returns it instead of writing."""
+    deleted_retention_days: float | None = Field(default=None, gt=0)
+    """Soft-deleted home instances are purged this long after their deletion (None: kept until purged)."""
     history_retention_days: float | None = Field(default=None, gt=0)
     """Superseded versions are dropped this long after they were superseded (None: kept); ``as_of`` questions
     they might have answered then get OUT_OF_RANGE."""

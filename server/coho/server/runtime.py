@@ -23,6 +23,7 @@ from coho.server.outtopic import OutTopic
 from coho.server.repository import Caller, Repository
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
+from coho.server.repository.sweeper import DeletedSweeper
 from coho.server.store.base import Store, WriteTxn
 from coho.server.store.dir_lock import DataDirLock
 from coho.server.store.sqlite import open_sqlite_store
@@ -103,6 +104,8 @@ class Runtime:
 
     dir_lock: DataDirLock | None = None
     """Held from open to close: one server per data directory (see :mod:`coho.server.store.dir_lock`)."""
+    sweeper: DeletedSweeper | None = None
+    """Purges expired soft-deleted instances when ``store.deleted_retention_days`` is set (see start_sweeper)."""
 
     @classmethod
     def open(cls, config: ServerConfig) -> Runtime:
@@ -187,6 +190,13 @@ class Runtime:
         self.out_topic_subscribers = lambda: hub.subscriber_count
         return self.out_topic
 
+    def start_sweeper(self) -> None:
+        """Start the deleted-instance retention on the running loop, when configured."""
+        days = self.config.store.deleted_retention_days
+        if days is not None and self.sweeper is None:
+            self.sweeper = DeletedSweeper(self.repository, int(days * 86_400_000))
+            self.sweeper.start()
+
     async def close_out_topic(self) -> None:
         """End live subscriptions (UNAVAILABLE: draining) and persist durable positions. Idempotent."""
         out_topic, self.out_topic = self.out_topic, None
@@ -194,6 +204,9 @@ class Runtime:
             await out_topic.close()
 
     async def close(self) -> None:
+        sweeper, self.sweeper = self.sweeper, None
+        if sweeper is not None:
+            await sweeper.stop()
         await self.close_out_topic()
         self.audit.record(audit.SHUTDOWN, COMPONENT, "SHUTDOWN", f"server {self.config.server_name} stopped",
                           details={"head_sequence": self.store.head_sequence()})

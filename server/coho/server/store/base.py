@@ -270,6 +270,12 @@ class Store(abc.ABC):
     def find_relationships(self, query: InstanceFilter) -> Page[instances_pb2.Relationship]: ...
 
     @abc.abstractmethod
+    def deleted_before(self, kind: ChangeKind, home_id: str, before_ms: int, limit: int) -> list[str]:
+        """GUIDs of soft-deleted entities (kind "entity") or relationships homed at ``home_id`` whose deletion
+        (their last update) is older than ``before_ms``, oldest first: what the deleted-instance retention
+        purges."""
+
+    @abc.abstractmethod
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
         """As WriteTxn.find_by_unique, outside a transaction (an index seek)."""
 

@@ -23,6 +23,7 @@ from coho.server.store import sqlite_find
 from coho.server.store.base import (
     AnnexRecord,
     ChangeAnnexer,
+    ChangeKind,
     ChangeMeta,
     ChangeRecord,
     Counts,
@@ -42,7 +43,7 @@ from coho.server.store.sqlite_checkpoint import Checkpointer
 from coho.server.store.sqlite_index import names_to_open, reconcile
 from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
 from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn
-from coho.server.store.sqlite_unique import find_by_unique
+from coho.server.store.sqlite_unique import DELETED, find_by_unique
 from coho.server.store.values import DEFAULT_INDEXED, Names
 from coho.server.store.writer import GroupCommitWriter
 
@@ -286,6 +287,15 @@ class SqliteStore(Store):
             if query.as_of_ms is not None:
                 check_as_of(conn, query.as_of_ms)
             return sqlite_find.find(conn, "relationship", query, self.indexed)
+
+    def deleted_before(self, kind: ChangeKind, home_id: str, before_ms: int, limit: int) -> list[str]:
+        table, extra = ("entity", "AND is_proxy = 0") if kind == "entity" else ("relationship", "")
+        # Walks the update_time index up to the cutoff; deleted instances are a minority of those rows.
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT guid FROM {table} WHERE update_time < ? AND status = ? AND home_id = ? {extra} "
+                "ORDER BY update_time LIMIT ?", (before_ms, DELETED, home_id, limit)).fetchall()
+        return [row[0] for row in rows]
 
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:
         with self._reading() as conn:
