@@ -14,9 +14,10 @@ m0 hosting the folder monitor (``landing/``), the archive monitor (``archives/``
 After a warm-up it samples each process's resident memory (VmRSS, and RssAnon: the heap), open file
 descriptors and, for the servers, the size of their SQLite files, every 15 s.
 
-Unless ``--retention N`` sets the servers' ``store.change_log_retention`` (and ``--history-minutes M`` their
-``store.history_retention_days``), the change log keeps every change (and every superseded version) and
-their data grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32
+Unless ``--retention N`` sets the servers' ``store.change_log_retention`` (and ``--history-minutes``,
+``--deleted-minutes`` and ``--audit-records`` their history, deleted-instance and audit retention), the change
+log keeps every change (and every superseded version, soft-deleted instance and audit record) and their data
+grows for the whole run, and SQLite's page caches (up to 128 MiB for the writer connection, 32
 MiB per reader) grow with the pages written and read: that memory is bounded by configuration, not leaked.
 (Measured in-process under tracemalloc, the Python heap of a server, alone or in a cohort, stays flat at 1-3
 MiB under the same kind of churn while RssAnon tracks the repository's size.) So a process fails when its heap
@@ -101,8 +102,12 @@ class Samples:
 
 
 def server_config(directory: Path, name: str, port: int, seed: int | None, store: dict[str, object]) -> Path:
+    """``store`` holds the store section's settings, and under "audit" the audit section's."""
+    store = dict(store)
+    audit = store.pop("audit", None)
     return write_yaml(directory / f"{name}.yaml", {
         **({"store": store} if store else {}),
+        **({"audit": audit} if audit else {}),
         "server_name": name, "listen": f"127.0.0.1:{port}", "data_dir": str(directory / f"data-{name}"),
         "auth": {"tokens": {ADMIN: {"user": "soak", "roles": ["admin"]}, PEER: {"user": "peer", "roles": ["peer"]},
                             DAEMON: {"user": "soak-daemon", "roles": ["connector"]}}},
@@ -283,12 +288,20 @@ def main() -> int:
                         help="the servers' store.change_log_retention (default: keep every change)")
     parser.add_argument("--history-minutes", type=float, default=None,
                         help="the servers' store.history_retention_days, in minutes (default: keep every version)")
+    parser.add_argument("--deleted-minutes", type=float, default=None,
+                        help="the servers' store.deleted_retention_days, in minutes (default: keep soft-deleted)")
+    parser.add_argument("--audit-records", type=int, default=None,
+                        help="the servers' audit.max_records (default: the server's, 1,000,000)")
     args = parser.parse_args()
     store: dict[str, object] = {}
     if args.retention:
         store["change_log_retention"] = args.retention
     if args.history_minutes:
         store["history_retention_days"] = args.history_minutes / 1440
+    if args.deleted_minutes:
+        store["deleted_retention_days"] = args.deleted_minutes / 1440
+    if args.audit_records:
+        store["audit"] = {"max_records": args.audit_records}
     with tempfile.TemporaryDirectory(prefix="coho-soak-") as tmp:
         return asyncio.run(soak(Path(tmp), args.seconds, args.warmup, args.files, args.rss_growth, args.seed,
                                 store))
