@@ -30,6 +30,11 @@ async def test_status_config_and_cohorts(tmp_path: Path) -> None:
         # 2: the cohort's REGISTRATION_EVENT (logged at start, so peers hear of it), then the entity.
         assert status.head_sequence == 2 and status.counts.entities == 1 and status.counts.type_defs > 0
         assert list(status.cohort_names) == ["cocoCohort"] and status.start_time.seconds > 0
+        assert not status.HasField("history_floor")  # no history retention: nothing dropped
+        added = await s.mcs.AddEntity(mcs.AddEntityRequest(entity=mcs.NewEntity(type_name="DataFile")))
+        await s.mcs.DeleteEntity(mcs.DeleteEntityRequest(guid=added.entity.header.guid))
+        status = await s.admin.GetServerStatus(pb.GetServerStatusRequest())
+        assert (status.counts.entities, status.counts.deleted_entities) == (2, 1)
 
         config = await s.admin.GetServerConfig(pb.GetServerConfigRequest())
         text = json_format.MessageToJson(config)

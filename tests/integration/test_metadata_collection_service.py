@@ -11,6 +11,7 @@ import pytest
 from contract.builders import new_entity, new_rel, props, remote_entity, remote_relationship, string
 from servertest import Stubs, client, expect, rpc_error, running
 
+from coho.admin.v1 import server_admin_service_pb2 as admin_pb2
 from coho.omrs.v1 import common_pb2, events_pb2, instances_pb2, typedefs_pb2
 from coho.omrs.v1 import metadata_collection_service_pb2 as mcs
 from coho.server.types import TypeRegistry
@@ -264,6 +265,8 @@ async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: 
             await asyncio.sleep(0.1)
         err = await expect(Code.OUT_OF_RANGE, "AS_OF_BELOW_HISTORY_FLOOR", s.mcs.GetEntity(request))
         assert int(err.metadata["history_floor_ms"]) > created.header.create_time.ToMilliseconds()
+        status = await s.admin.GetServerStatus(admin_pb2.GetServerStatusRequest())
+        assert status.history_floor.ToMilliseconds() == int(err.metadata["history_floor_ms"])
         current = await s.mcs.GetEntity(mcs.GetEntityRequest(guid=guid))
         assert current.entity.properties.properties["fileName"].primitive.string_value == "v2"
 

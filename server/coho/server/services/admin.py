@@ -61,7 +61,7 @@ class ServerAdminServicer(pb_grpc.ServerAdminServiceServicer):
     async def GetServerStatus(self, request: pb.GetServerStatusRequest, context: Ctx) -> Any:
         rt = self.runtime
         counts = rt.store.counts()
-        return pb.GetServerStatusResponse(
+        status = pb.GetServerStatusResponse(
             server_name=rt.config.server_name, metadata_collection_id=rt.store.metadata_collection_id,
             metadata_collection_name=rt.repository.metadata_collection_name, version=rt.version,
             state=STATES.get(rt.state, pb.SERVING_STATE_UNSPECIFIED),
@@ -71,9 +71,14 @@ class ServerAdminServicer(pb_grpc.ServerAdminServiceServicer):
                 entities=counts.entities, relationships=counts.relationships, entity_proxies=counts.entity_proxies,
                 reference_copies=counts.reference_copies,
                 # The live registry, not the stored rows: built-in types are never stored.
-                type_defs=len(rt.types.type_defs()), attribute_type_defs=len(rt.types.attribute_type_defs())),
+                type_defs=len(rt.types.type_defs()), attribute_type_defs=len(rt.types.attribute_type_defs()),
+                deleted_entities=counts.deleted_entities, deleted_relationships=counts.deleted_relationships),
             writer_queue_depth=rt.writer_queue_depth(), out_topic_subscribers=rt.out_topic_subscribers(),
             cohort_names=[c.name for c in rt.config.cohorts])
+        history_floor = rt.store.history_floor_ms()
+        if history_floor:
+            status.history_floor.CopyFrom(timestamp(history_floor))
+        return status
 
     @rpc_method
     async def GetServerConfig(self, request: pb.GetServerConfigRequest, context: Ctx) -> Any:

@@ -226,6 +226,8 @@ class Counts:
     reference_copies: int
     type_defs: int
     attribute_type_defs: int
+    deleted_entities: int = 0
+    deleted_relationships: int = 0
 
 
 class Store(abc.ABC):
@@ -333,6 +335,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def floor_sequence(self) -> int:
         """The oldest sequence still retained (entries below it were compacted); 0 when nothing was."""
+
+    @abc.abstractmethod
+    def history_floor_ms(self) -> int:
+        """Versions superseded before this time (epoch ms) were dropped by the history retention; 0: none."""
 
     @abc.abstractmethod
     def add_commit_listener(self, listener: Callable[[int], None]) -> None:

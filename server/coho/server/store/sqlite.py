@@ -35,7 +35,7 @@ from coho.server.store.base import (
     Store,
     WriteTxn,
 )
-from coho.server.store.history import check_as_of, check_history_kept, history_page
+from coho.server.store.history import check_as_of, check_history_kept, history_floor, history_page
 from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
 from coho.server.store.retention import Retention
@@ -383,6 +383,10 @@ class SqliteStore(Store):
         with self._reading() as conn:
             return _floor(conn)
 
+    def history_floor_ms(self) -> int:
+        with self._reading() as conn:
+            return history_floor(conn)
+
     def compact_changes(self, keep_after_sequence: int) -> int:
         # Runs on the writer like any write; it is a short DELETE, so blocking the caller briefly is fine.
         result: int = self.write_sync(lambda txn: txn.compact(keep_after_sequence))  # type: ignore[attr-defined]
@@ -404,14 +408,15 @@ class SqliteStore(Store):
 
     def counts(self) -> Counts:
         with self._snapshot() as conn:
-            entities, proxies, entity_copies = conn.execute(
+            entities, proxies, entity_copies, deleted_entities = conn.execute(
                 "SELECT COALESCE(SUM(is_proxy = 0), 0), COALESCE(SUM(is_proxy = 1), 0), "
-                "COALESCE(SUM(is_proxy = 0 AND home_id != ?), 0) FROM entity",
-                (self.metadata_collection_id,),
+                "COALESCE(SUM(is_proxy = 0 AND home_id != ?), 0), COALESCE(SUM(is_proxy = 0 AND status = ?), 0) "
+                "FROM entity",
+                (self.metadata_collection_id, DELETED),
             ).fetchone()
-            relationships, relationship_copies = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(home_id != ?), 0) FROM relationship",
-                (self.metadata_collection_id,),
+            relationships, relationship_copies, deleted_relationships = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(home_id != ?), 0), COALESCE(SUM(status = ?), 0) FROM relationship",
+                (self.metadata_collection_id, DELETED),
             ).fetchone()
             type_defs = conn.execute("SELECT COUNT(*) FROM type_def").fetchone()[0]
             attribute_type_defs = conn.execute("SELECT COUNT(*) FROM attribute_type_def").fetchone()[0]
@@ -422,6 +427,8 @@ class SqliteStore(Store):
             reference_copies=int(entity_copies) + int(relationship_copies),
             type_defs=int(type_defs),
             attribute_type_defs=int(attribute_type_defs),
+            deleted_entities=int(deleted_entities),
+            deleted_relationships=int(deleted_relationships),
         )
 
     def integrity_check(self) -> str:

@@ -28,7 +28,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(coho/admin/v1/server_admin_service.proto\x12\rcoho.admin.v1\x1a!coho/omrs/v1/cohort_service.proto\x1a\x19\x63oho/omrs/v1/events.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x01\n\x0eInstanceCounts\x12\x10\n\x08\x65ntities\x18\x01 \x01(\x03\x12\x15\n\rrelationships\x18\x02 \x01(\x03\x12\x16\n\x0e\x65ntity_proxies\x18\x03 \x01(\x03\x12\x18\n\x10reference_copies\x18\x04 \x01(\x03\x12\x11\n\ttype_defs\x18\x05 \x01(\x03\x12\x1b\n\x13\x61ttribute_type_defs\x18\x06 \x01(\x03\"\x18\n\x16GetServerStatusRequest\"\xa4\x03\n\x17GetServerStatusResponse\x12\x13\n\x0bserver_name\x18\x01 \x01(\t\x12\x1e\n\x16metadata_collection_id\x18\x02 \x01(\t\x12 \n\x18metadata_collection_name\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\t\x12*\n\x05state\x18\x05 \x01(\x0e\x32\x1b.coho.admin.v1.ServingState\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0euptime_seconds\x18\x07 \x01(\x03\x12\x15\n\rhead_sequence\x18\x08 \x01(\x03\x12\x16\n\x0e\x66loor_sequence\x18\t \x01(\x03\x12-\n\x06\x63ounts\x18\n \x01(\x0b\x32\x1d.coho.admin.v1.InstanceCounts\x12\x1a\n\x12writer_queue_depth\x18\x0b \x01(\x05\x12\x1d\n\x15out_topic_subscribers\x18\x0c \x01(\x05\x12\x14\n\x0c\x63ohort_names\x18\r \x03(\t\"\x18\n\x16GetServerConfigRequest\"L\n\x17GetServerConfigResponse\x12\x31\n\x10\x65\x66\x66\x65\x63tive_config\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xa5\x04\n\x0c\x43ohortMember\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\x12\x36\n\x0cregistration\x18\x02 \x01(\x0b\x32 .coho.omrs.v1.MemberRegistration\x12\x16\n\x0einbound_cursor\x18\x03 \x01(\x03\x12\x1d\n\x15inbound_head_sequence\x18\x04 \x01(\x03\x12\x13\n\x0binbound_lag\x18\x05 \x01(\x03\x12\x35\n\rinbound_state\x18\x06 \x01(\x0e\x32\x1e.coho.admin.v1.ConnectionState\x12\x1f\n\x17outbound_acked_sequence\x18\x07 \x01(\x03\x12\x14\n\x0coutbound_lag\x18\x08 \x01(\x03\x12\x36\n\x0eoutbound_state\x18\t \x01(\x0e\x32\x1e.coho.admin.v1.ConnectionState\x12.\n\nlast_heard\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x11\x65vents_to_process\x18\x0b \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\x12\x35\n\x0e\x65vents_to_save\x18\x0c \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\x12\x35\n\x0e\x65vents_to_send\x18\r \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\"/\n\x18ListCohortMembersRequest\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\"I\n\x19ListCohortMembersResponse\x12,\n\x07members\x18\x01 \x03(\x0b\x32\x1b.coho.admin.v1.CohortMember\")\n\x12LeaveCohortRequest\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\"/\n\x13LeaveCohortResponse\x12\x18\n\x10members_notified\x18\x01 \x01(\x05\"\xab\x02\n\x0e\x41uditLogRecord\x12\n\n\x02id\x18\x01 \x01(\x03\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x08severity\x18\x03 \x01(\x0e\x32\x1f.coho.admin.v1.AuditLogSeverity\x12\x11\n\tcomponent\x18\x04 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x05 \x01(\t\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x0f\n\x07user_id\x18\x07 \x01(\t\x12;\n\x07\x64\x65tails\x18\x08 \x03(\x0b\x32*.coho.admin.v1.AuditLogRecord.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf1\x01\n\x14QueryAuditLogRequest\x12\x33\n\nseverities\x18\x01 \x03(\x0e\x32\x1f.coho.admin.v1.AuditLogSeverity\x12\x11\n\tcomponent\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12-\n\tfrom_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"`\n\x15QueryAuditLogResponse\x12.\n\x07records\x18\x01 \x03(\x0b\x32\x1d.coho.admin.v1.AuditLogRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x80\x01\n\x0cServingState\x12\x1d\n\x19SERVING_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATE_STARTING\x10\x01\x12\x19\n\x15SERVING_STATE_SERVING\x10\x02\x12\x1a\n\x16SERVING_STATE_DRAINING\x10\x03*\xdc\x01\n\x0f\x43onnectionState\x12 \n\x1c\x43ONNECTION_STATE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43ONNECTION_STATE_CONNECTING\x10\x01\x12\x1e\n\x1a\x43ONNECTION_STATE_CONNECTED\x10\x02\x12!\n\x1d\x43ONNECTION_STATE_DISCONNECTED\x10\x03\x12 \n\x1c\x43ONNECTION_STATE_BACKING_OFF\x10\x04\x12!\n\x1d\x43ONNECTION_STATE_UNREGISTERED\x10\x05*\x90\x03\n\x10\x41uditLogSeverity\x12\"\n\x1e\x41UDIT_LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIT_LOG_SEVERITY_INFO\x10\x01\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_EVENT\x10\x02\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_DECISION\x10\x03\x12\x1d\n\x19\x41UDIT_LOG_SEVERITY_ACTION\x10\x04\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_ERROR\x10\x05\x12 \n\x1c\x41UDIT_LOG_SEVERITY_EXCEPTION\x10\x06\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_SECURITY\x10\x07\x12\x1e\n\x1a\x41UDIT_LOG_SEVERITY_STARTUP\x10\x08\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_SHUTDOWN\x10\t\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_TYPES\x10\n\x12\x1d\n\x19\x41UDIT_LOG_SEVERITY_COHORT\x10\x0b\x32\xf2\x03\n\x12ServerAdminService\x12`\n\x0fGetServerStatus\x12%.coho.admin.v1.GetServerStatusRequest\x1a&.coho.admin.v1.GetServerStatusResponse\x12`\n\x0fGetServerConfig\x12%.coho.admin.v1.GetServerConfigRequest\x1a&.coho.admin.v1.GetServerConfigResponse\x12\x66\n\x11ListCohortMembers\x12\'.coho.admin.v1.ListCohortMembersRequest\x1a(.coho.admin.v1.ListCohortMembersResponse\x12T\n\x0bLeaveCohort\x12!.coho.admin.v1.LeaveCohortRequest\x1a\".coho.admin.v1.LeaveCohortResponse\x12Z\n\rQueryAuditLog\x12#.coho.admin.v1.QueryAuditLogRequest\x1a$.coho.admin.v1.QueryAuditLogResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(coho/admin/v1/server_admin_service.proto\x12\rcoho.admin.v1\x1a!coho/omrs/v1/cohort_service.proto\x1a\x19\x63oho/omrs/v1/events.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd4\x01\n\x0eInstanceCounts\x12\x10\n\x08\x65ntities\x18\x01 \x01(\x03\x12\x15\n\rrelationships\x18\x02 \x01(\x03\x12\x16\n\x0e\x65ntity_proxies\x18\x03 \x01(\x03\x12\x18\n\x10reference_copies\x18\x04 \x01(\x03\x12\x11\n\ttype_defs\x18\x05 \x01(\x03\x12\x1b\n\x13\x61ttribute_type_defs\x18\x06 \x01(\x03\x12\x18\n\x10\x64\x65leted_entities\x18\x07 \x01(\x03\x12\x1d\n\x15\x64\x65leted_relationships\x18\x08 \x01(\x03\"\x18\n\x16GetServerStatusRequest\"\xd7\x03\n\x17GetServerStatusResponse\x12\x13\n\x0bserver_name\x18\x01 \x01(\t\x12\x1e\n\x16metadata_collection_id\x18\x02 \x01(\t\x12 \n\x18metadata_collection_name\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\t\x12*\n\x05state\x18\x05 \x01(\x0e\x32\x1b.coho.admin.v1.ServingState\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0euptime_seconds\x18\x07 \x01(\x03\x12\x15\n\rhead_sequence\x18\x08 \x01(\x03\x12\x16\n\x0e\x66loor_sequence\x18\t \x01(\x03\x12-\n\x06\x63ounts\x18\n \x01(\x0b\x32\x1d.coho.admin.v1.InstanceCounts\x12\x1a\n\x12writer_queue_depth\x18\x0b \x01(\x05\x12\x1d\n\x15out_topic_subscribers\x18\x0c \x01(\x05\x12\x14\n\x0c\x63ohort_names\x18\r \x03(\t\x12\x31\n\rhistory_floor\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x18\n\x16GetServerConfigRequest\"L\n\x17GetServerConfigResponse\x12\x31\n\x10\x65\x66\x66\x65\x63tive_config\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xa5\x04\n\x0c\x43ohortMember\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\x12\x36\n\x0cregistration\x18\x02 \x01(\x0b\x32 .coho.omrs.v1.MemberRegistration\x12\x16\n\x0einbound_cursor\x18\x03 \x01(\x03\x12\x1d\n\x15inbound_head_sequence\x18\x04 \x01(\x03\x12\x13\n\x0binbound_lag\x18\x05 \x01(\x03\x12\x35\n\rinbound_state\x18\x06 \x01(\x0e\x32\x1e.coho.admin.v1.ConnectionState\x12\x1f\n\x17outbound_acked_sequence\x18\x07 \x01(\x03\x12\x14\n\x0coutbound_lag\x18\x08 \x01(\x03\x12\x36\n\x0eoutbound_state\x18\t \x01(\x0e\x32\x1e.coho.admin.v1.ConnectionState\x12.\n\nlast_heard\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x11\x65vents_to_process\x18\x0b \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\x12\x35\n\x0e\x65vents_to_save\x18\x0c \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\x12\x35\n\x0e\x65vents_to_send\x18\r \x01(\x0b\x32\x1d.coho.omrs.v1.ExchangeRuleSet\"/\n\x18ListCohortMembersRequest\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\"I\n\x19ListCohortMembersResponse\x12,\n\x07members\x18\x01 \x03(\x0b\x32\x1b.coho.admin.v1.CohortMember\")\n\x12LeaveCohortRequest\x12\x13\n\x0b\x63ohort_name\x18\x01 \x01(\t\"/\n\x13LeaveCohortResponse\x12\x18\n\x10members_notified\x18\x01 \x01(\x05\"\xab\x02\n\x0e\x41uditLogRecord\x12\n\n\x02id\x18\x01 \x01(\x03\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x08severity\x18\x03 \x01(\x0e\x32\x1f.coho.admin.v1.AuditLogSeverity\x12\x11\n\tcomponent\x18\x04 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x05 \x01(\t\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\x0f\n\x07user_id\x18\x07 \x01(\t\x12;\n\x07\x64\x65tails\x18\x08 \x03(\x0b\x32*.coho.admin.v1.AuditLogRecord.DetailsEntry\x1a.\n\x0c\x44\x65tailsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf1\x01\n\x14QueryAuditLogRequest\x12\x33\n\nseverities\x18\x01 \x03(\x0e\x32\x1f.coho.admin.v1.AuditLogSeverity\x12\x11\n\tcomponent\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12-\n\tfrom_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"`\n\x15QueryAuditLogResponse\x12.\n\x07records\x18\x01 \x03(\x0b\x32\x1d.coho.admin.v1.AuditLogRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x80\x01\n\x0cServingState\x12\x1d\n\x19SERVING_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATE_STARTING\x10\x01\x12\x19\n\x15SERVING_STATE_SERVING\x10\x02\x12\x1a\n\x16SERVING_STATE_DRAINING\x10\x03*\xdc\x01\n\x0f\x43onnectionState\x12 \n\x1c\x43ONNECTION_STATE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43ONNECTION_STATE_CONNECTING\x10\x01\x12\x1e\n\x1a\x43ONNECTION_STATE_CONNECTED\x10\x02\x12!\n\x1d\x43ONNECTION_STATE_DISCONNECTED\x10\x03\x12 \n\x1c\x43ONNECTION_STATE_BACKING_OFF\x10\x04\x12!\n\x1d\x43ONNECTION_STATE_UNREGISTERED\x10\x05*\x90\x03\n\x10\x41uditLogSeverity\x12\"\n\x1e\x41UDIT_LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIT_LOG_SEVERITY_INFO\x10\x01\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_EVENT\x10\x02\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_DECISION\x10\x03\x12\x1d\n\x19\x41UDIT_LOG_SEVERITY_ACTION\x10\x04\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_ERROR\x10\x05\x12 \n\x1c\x41UDIT_LOG_SEVERITY_EXCEPTION\x10\x06\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_SECURITY\x10\x07\x12\x1e\n\x1a\x41UDIT_LOG_SEVERITY_STARTUP\x10\x08\x12\x1f\n\x1b\x41UDIT_LOG_SEVERITY_SHUTDOWN\x10\t\x12\x1c\n\x18\x41UDIT_LOG_SEVERITY_TYPES\x10\n\x12\x1d\n\x19\x41UDIT_LOG_SEVERITY_COHORT\x10\x0b\x32\xf2\x03\n\x12ServerAdminService\x12`\n\x0fGetServerStatus\x12%.coho.admin.v1.GetServerStatusRequest\x1a&.coho.admin.v1.GetServerStatusResponse\x12`\n\x0fGetServerConfig\x12%.coho.admin.v1.GetServerConfigRequest\x1a&.coho.admin.v1.GetServerConfigResponse\x12\x66\n\x11ListCohortMembers\x12\'.coho.admin.v1.ListCohortMembersRequest\x1a(.coho.admin.v1.ListCohortMembersResponse\x12T\n\x0bLeaveCohort\x12!.coho.admin.v1.LeaveCohortRequest\x1a\".coho.admin.v1.LeaveCohortResponse\x12Z\n\rQueryAuditLog\x12#.coho.admin.v1.QueryAuditLogRequest\x1a$.coho.admin.v1.QueryAuditLogResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,40 +37,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_AUDITLOGRECORD_DETAILSENTRY']._loaded_options = None
   _globals['_AUDITLOGRECORD_DETAILSENTRY']._serialized_options = b'8\001'
-  _globals['_SERVINGSTATE']._serialized_start=2308
-  _globals['_SERVINGSTATE']._serialized_end=2436
-  _globals['_CONNECTIONSTATE']._serialized_start=2439
-  _globals['_CONNECTIONSTATE']._serialized_end=2659
-  _globals['_AUDITLOGSEVERITY']._serialized_start=2662
-  _globals['_AUDITLOGSEVERITY']._serialized_end=3062
+  _globals['_SERVINGSTATE']._serialized_start=2416
+  _globals['_SERVINGSTATE']._serialized_end=2544
+  _globals['_CONNECTIONSTATE']._serialized_start=2547
+  _globals['_CONNECTIONSTATE']._serialized_end=2767
+  _globals['_AUDITLOGSEVERITY']._serialized_start=2770
+  _globals['_AUDITLOGSEVERITY']._serialized_end=3170
   _globals['_INSTANCECOUNTS']._serialized_start=185
-  _globals['_INSTANCECOUNTS']._serialized_end=340
-  _globals['_GETSERVERSTATUSREQUEST']._serialized_start=342
-  _globals['_GETSERVERSTATUSREQUEST']._serialized_end=366
-  _globals['_GETSERVERSTATUSRESPONSE']._serialized_start=369
-  _globals['_GETSERVERSTATUSRESPONSE']._serialized_end=789
-  _globals['_GETSERVERCONFIGREQUEST']._serialized_start=791
-  _globals['_GETSERVERCONFIGREQUEST']._serialized_end=815
-  _globals['_GETSERVERCONFIGRESPONSE']._serialized_start=817
-  _globals['_GETSERVERCONFIGRESPONSE']._serialized_end=893
-  _globals['_COHORTMEMBER']._serialized_start=896
-  _globals['_COHORTMEMBER']._serialized_end=1445
-  _globals['_LISTCOHORTMEMBERSREQUEST']._serialized_start=1447
-  _globals['_LISTCOHORTMEMBERSREQUEST']._serialized_end=1494
-  _globals['_LISTCOHORTMEMBERSRESPONSE']._serialized_start=1496
-  _globals['_LISTCOHORTMEMBERSRESPONSE']._serialized_end=1569
-  _globals['_LEAVECOHORTREQUEST']._serialized_start=1571
-  _globals['_LEAVECOHORTREQUEST']._serialized_end=1612
-  _globals['_LEAVECOHORTRESPONSE']._serialized_start=1614
-  _globals['_LEAVECOHORTRESPONSE']._serialized_end=1661
-  _globals['_AUDITLOGRECORD']._serialized_start=1664
-  _globals['_AUDITLOGRECORD']._serialized_end=1963
-  _globals['_AUDITLOGRECORD_DETAILSENTRY']._serialized_start=1917
-  _globals['_AUDITLOGRECORD_DETAILSENTRY']._serialized_end=1963
-  _globals['_QUERYAUDITLOGREQUEST']._serialized_start=1966
-  _globals['_QUERYAUDITLOGREQUEST']._serialized_end=2207
-  _globals['_QUERYAUDITLOGRESPONSE']._serialized_start=2209
-  _globals['_QUERYAUDITLOGRESPONSE']._serialized_end=2305
-  _globals['_SERVERADMINSERVICE']._serialized_start=3065
-  _globals['_SERVERADMINSERVICE']._serialized_end=3563
+  _globals['_INSTANCECOUNTS']._serialized_end=397
+  _globals['_GETSERVERSTATUSREQUEST']._serialized_start=399
+  _globals['_GETSERVERSTATUSREQUEST']._serialized_end=423
+  _globals['_GETSERVERSTATUSRESPONSE']._serialized_start=426
+  _globals['_GETSERVERSTATUSRESPONSE']._serialized_end=897
+  _globals['_GETSERVERCONFIGREQUEST']._serialized_start=899
+  _globals['_GETSERVERCONFIGREQUEST']._serialized_end=923
+  _globals['_GETSERVERCONFIGRESPONSE']._serialized_start=925
+  _globals['_GETSERVERCONFIGRESPONSE']._serialized_end=1001
+  _globals['_COHORTMEMBER']._serialized_start=1004
+  _globals['_COHORTMEMBER']._serialized_end=1553
+  _globals['_LISTCOHORTMEMBERSREQUEST']._serialized_start=1555
+  _globals['_LISTCOHORTMEMBERSREQUEST']._serialized_end=1602
+  _globals['_LISTCOHORTMEMBERSRESPONSE']._serialized_start=1604
+  _globals['_LISTCOHORTMEMBERSRESPONSE']._serialized_end=1677
+  _globals['_LEAVECOHORTREQUEST']._serialized_start=1679
+  _globals['_LEAVECOHORTREQUEST']._serialized_end=1720
+  _globals['_LEAVECOHORTRESPONSE']._serialized_start=1722
+  _globals['_LEAVECOHORTRESPONSE']._serialized_end=1769
+  _globals['_AUDITLOGRECORD']._serialized_start=1772
+  _globals['_AUDITLOGRECORD']._serialized_end=2071
+  _globals['_AUDITLOGRECORD_DETAILSENTRY']._serialized_start=2025
+  _globals['_AUDITLOGRECORD_DETAILSENTRY']._serialized_end=2071
+  _globals['_QUERYAUDITLOGREQUEST']._serialized_start=2074
+  _globals['_QUERYAUDITLOGREQUEST']._serialized_end=2315
+  _globals['_QUERYAUDITLOGRESPONSE']._serialized_start=2317
+  _globals['_QUERYAUDITLOGRESPONSE']._serialized_end=2413
+  _globals['_SERVERADMINSERVICE']._serialized_start=3173
+  _globals['_SERVERADMINSERVICE']._serialized_end=3671
 # @@protoc_insertion_point(module_scope)

@@ -67,27 +67,31 @@ AUDIT_LOG_SEVERITY_TYPES: AuditLogSeverity
 AUDIT_LOG_SEVERITY_COHORT: AuditLogSeverity
 
 class InstanceCounts(_message.Message):
-    __slots__ = ("entities", "relationships", "entity_proxies", "reference_copies", "type_defs", "attribute_type_defs")
+    __slots__ = ("entities", "relationships", "entity_proxies", "reference_copies", "type_defs", "attribute_type_defs", "deleted_entities", "deleted_relationships")
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
     RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     ENTITY_PROXIES_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_COPIES_FIELD_NUMBER: _ClassVar[int]
     TYPE_DEFS_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTE_TYPE_DEFS_FIELD_NUMBER: _ClassVar[int]
+    DELETED_ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    DELETED_RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
     entities: int
     relationships: int
     entity_proxies: int
     reference_copies: int
     type_defs: int
     attribute_type_defs: int
-    def __init__(self, entities: _Optional[int] = ..., relationships: _Optional[int] = ..., entity_proxies: _Optional[int] = ..., reference_copies: _Optional[int] = ..., type_defs: _Optional[int] = ..., attribute_type_defs: _Optional[int] = ...) -> None: ...
+    deleted_entities: int
+    deleted_relationships: int
+    def __init__(self, entities: _Optional[int] = ..., relationships: _Optional[int] = ..., entity_proxies: _Optional[int] = ..., reference_copies: _Optional[int] = ..., type_defs: _Optional[int] = ..., attribute_type_defs: _Optional[int] = ..., deleted_entities: _Optional[int] = ..., deleted_relationships: _Optional[int] = ...) -> None: ...
 
 class GetServerStatusRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class GetServerStatusResponse(_message.Message):
-    __slots__ = ("server_name", "metadata_collection_id", "metadata_collection_name", "version", "state", "start_time", "uptime_seconds", "head_sequence", "floor_sequence", "counts", "writer_queue_depth", "out_topic_subscribers", "cohort_names")
+    __slots__ = ("server_name", "metadata_collection_id", "metadata_collection_name", "version", "state", "start_time", "uptime_seconds", "head_sequence", "floor_sequence", "counts", "writer_queue_depth", "out_topic_subscribers", "cohort_names", "history_floor")
     SERVER_NAME_FIELD_NUMBER: _ClassVar[int]
     METADATA_COLLECTION_ID_FIELD_NUMBER: _ClassVar[int]
     METADATA_COLLECTION_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -101,6 +105,7 @@ class GetServerStatusResponse(_message.Message):
     WRITER_QUEUE_DEPTH_FIELD_NUMBER: _ClassVar[int]
     OUT_TOPIC_SUBSCRIBERS_FIELD_NUMBER: _ClassVar[int]
     COHORT_NAMES_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FLOOR_FIELD_NUMBER: _ClassVar[int]
     server_name: str
     metadata_collection_id: str
     metadata_collection_name: str
@@ -114,7 +119,8 @@ class GetServerStatusResponse(_message.Message):
     writer_queue_depth: int
     out_topic_subscribers: int
     cohort_names: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, server_name: _Optional[str] = ..., metadata_collection_id: _Optional[str] = ..., metadata_collection_name: _Optional[str] = ..., version: _Optional[str] = ..., state: _Optional[_Union[ServingState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uptime_seconds: _Optional[int] = ..., head_sequence: _Optional[int] = ..., floor_sequence: _Optional[int] = ..., counts: _Optional[_Union[InstanceCounts, _Mapping]] = ..., writer_queue_depth: _Optional[int] = ..., out_topic_subscribers: _Optional[int] = ..., cohort_names: _Optional[_Iterable[str]] = ...) -> None: ...
+    history_floor: _timestamp_pb2.Timestamp
+    def __init__(self, server_name: _Optional[str] = ..., metadata_collection_id: _Optional[str] = ..., metadata_collection_name: _Optional[str] = ..., version: _Optional[str] = ..., state: _Optional[_Union[ServingState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uptime_seconds: _Optional[int] = ..., head_sequence: _Optional[int] = ..., floor_sequence: _Optional[int] = ..., counts: _Optional[_Union[InstanceCounts, _Mapping]] = ..., writer_queue_depth: _Optional[int] = ..., out_topic_subscribers: _Optional[int] = ..., cohort_names: _Optional[_Iterable[str]] = ..., history_floor: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetServerConfigRequest(_message.Message):
     __slots__ = ()
