@@ -290,11 +290,12 @@ class SqliteStore(Store):
 
     def deleted_before(self, kind: ChangeKind, home_id: str, before_ms: int, limit: int) -> list[str]:
         table, extra = ("entity", "AND is_proxy = 0") if kind == "entity" else ("relationship", "")
-        # Walks the update_time index up to the cutoff; deleted instances are a minority of those rows.
+        # On the partial index of soft-deleted rows (schema v4): the live rows are never read. The literal
+        # 99 (DELETED) lets SQLite match the query to that index's WHERE clause.
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT guid FROM {table} WHERE update_time < ? AND status = ? AND home_id = ? {extra} "
-                "ORDER BY update_time LIMIT ?", (before_ms, DELETED, home_id, limit)).fetchall()
+                f"SELECT guid FROM {table} WHERE status = 99 AND update_time < ? AND home_id = ? {extra} "
+                "ORDER BY update_time LIMIT ?", (before_ms, home_id, limit)).fetchall()
         return [row[0] for row in rows]
 
     def find_by_unique(self, type_names: Sequence[str], property_name: str, value: str) -> str | None:

@@ -150,6 +150,10 @@ _SCHEMA_V4 = """
 -- them without a scan. New versions carry the newest valid_to, so the index appends and costs writes little.
 CREATE INDEX entity_history_valid_to ON entity_history(valid_to);
 CREATE INDEX relationship_history_valid_to ON relationship_history(valid_to);
+-- Deleted-instance retention (repository.sweeper) lists soft-deleted instances by deletion time: these hold
+-- only the soft-deleted rows (status 99), so the listing never walks the live ones.
+CREATE INDEX entity_deleted ON entity(update_time) WHERE status = 99;
+CREATE INDEX relationship_deleted ON relationship(update_time) WHERE status = 99;
 """
 
 MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
