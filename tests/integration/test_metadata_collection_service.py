@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -239,6 +241,19 @@ async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
             3, 30 * 86_400_000, 2 * 86_400_000, None)
 
 
+async def until_refused(call: Callable[[], Awaitable[Any]], code: grpc.StatusCode, what: str) -> None:
+    """Repeat ``call`` until it fails with ``code`` (any other outcome than success or that fails the test)."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        try:
+            await call()
+        except grpc.aio.AioRpcError as exc:
+            assert exc.code() == code, exc
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
 async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``store.history_retention_days``: a superseded version goes once it is that old, with no write to
     trigger it, and an as_of read it answered becomes OUT_OF_RANGE with the floor in the error."""
@@ -254,21 +269,15 @@ async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: 
         request = mcs.GetEntityRequest(guid=guid, as_of_time=created.header.create_time)
         found = await s.mcs.GetEntity(request)
         assert found.entity.properties.properties["fileName"].primitive.string_value == "v1"
-        deadline = asyncio.get_running_loop().time() + 10
-        while True:  # no more writes: the idle writer's housekeeping must drop v1 by itself
-            try:
-                await s.mcs.GetEntity(request)
-            except grpc.aio.AioRpcError as exc:
-                assert exc.code() == grpc.StatusCode.OUT_OF_RANGE, exc
-                break
-            assert asyncio.get_running_loop().time() < deadline, "v1 was never dropped"
-            await asyncio.sleep(0.1)
+        # No more writes: the idle writer's housekeeping must drop v1 by itself.
+        await until_refused(lambda: s.mcs.GetEntity(request), Code.OUT_OF_RANGE, "v1 dropped")
         err = await expect(Code.OUT_OF_RANGE, "AS_OF_BELOW_HISTORY_FLOOR", s.mcs.GetEntity(request))
         assert int(err.metadata["history_floor_ms"]) > created.header.create_time.ToMilliseconds()
         status = await s.admin.GetServerStatus(admin_pb2.GetServerStatusRequest())
         assert status.history_floor.ToMilliseconds() == int(err.metadata["history_floor_ms"])
         current = await s.mcs.GetEntity(mcs.GetEntityRequest(guid=guid))
         assert current.entity.properties.properties["fileName"].primitive.string_value == "v2"
+
 
 async def test_deleted_retention_purges_on_a_running_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``store.deleted_retention_days``: a soft-deleted entity is purged once that old, by the server itself,
@@ -279,15 +288,8 @@ async def test_deleted_retention_purges_on_a_running_server(tmp_path: Path, monk
     async with running(tmp_path, store={"deleted_retention_days": 0.3 / 86_400}) as app, client(app) as s:
         doomed, kept = await add(s), await add(s)
         await s.mcs.DeleteEntity(mcs.DeleteEntityRequest(guid=doomed.header.guid))
-        deadline = asyncio.get_running_loop().time() + 10
-        while True:
-            try:
-                await s.mcs.GetEntity(mcs.GetEntityRequest(guid=doomed.header.guid))
-            except grpc.aio.AioRpcError as exc:
-                assert exc.code() == grpc.StatusCode.NOT_FOUND, exc
-                break
-            assert asyncio.get_running_loop().time() < deadline, "the deleted entity was never purged"
-            await asyncio.sleep(0.1)
+        await until_refused(lambda: s.mcs.GetEntity(mcs.GetEntityRequest(guid=doomed.header.guid)),
+                            Code.NOT_FOUND, "the deleted entity purged")
         log = await s.mcs.ReadChangeLog(mcs.ReadChangeLogRequest(after_sequence=0))
         last = log.entries[-1]
         purged = last.event.instance
