@@ -57,7 +57,7 @@ def test_defaults_from_empty_file(tmp_path: Path) -> None:
     assert config.store.synchronous == "NORMAL"
     assert config.store.change_log_retention is None and config.store.indexed_properties is None
     assert config.store.request_retention_days == 7 and config.store.history_retention_days is None
-    assert config.audit.max_records == 1_000_000 and config.audit.retention_days is None
+    assert config.audit.max_records == 100_000 and config.audit.retention_days is None
 
 
 def test_full_file_loads_and_resolves_relative_paths(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ class AuditLog:
     """Append and query audit records. Appends are synchronous single-row inserts (tens of microseconds)."""
 
     def __init__(self, data_dir: Path, *, max_records: int | None = None, max_age_ms: int | None = None) -> None:
-        """Records beyond the newest ``max_records``, or older than ``max_age_ms``, are dropped as new ones
-        arrive (None: no bound)."""
+        """Records beyond the newest ``max_records`` of their severity, or older than ``max_age_ms``, are
+        dropped as new ones arrive (None: no bound)."""
         self._table = SqliteAuditTable(data_dir, max_records=max_records, max_age_ms=max_age_ms)
         self._closed = False
 

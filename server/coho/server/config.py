@@ -176,8 +176,9 @@ class StoreConfig(StrictModel):
 class AuditConfig(StrictModel):
     """Bounds of the audit log (``audit.db``): old records go as new ones arrive."""
 
-    max_records: int | None = Field(default=1_000_000, ge=1)
-    """The newest records kept (None: all). Each refused call writes one, so this bounds the file under a flood."""
+    max_records: int | None = Field(default=100_000, ge=1)
+    """The newest records kept of each severity (None: all). Each refused call writes one, so this bounds the
+    file under a flood; per severity, so that a flood of one kind cannot push out the others."""
     retention_days: float | None = Field(default=None, gt=0)
     """Records older than this are dropped (None: kept, up to max_records)."""
 

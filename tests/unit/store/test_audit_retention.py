@@ -1,4 +1,5 @@
-"""Audit log retention: a count bound and an age bound, applied in bounded passes as records arrive."""
+"""Audit log retention: a count bound per severity and an age bound, applied in bounded passes as records
+arrive."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coho.server.audit import SECURITY, AuditLog
+from coho.server.audit import COHORT, SECURITY, STARTUP, AuditLog
 from coho.server.store import audit_sqlite
 from coho.server.store.audit_sqlite import AUDIT_DB_FILE, AuditQuery
 
@@ -64,5 +65,28 @@ def test_old_records_go_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         time.sleep(0.4)
         log.record(SECURITY, "auth", "refused", "fresh")
         assert [row.message for row in log.query(AuditQuery())] == ["fresh"]
+    finally:
+        log.close()
+
+
+def test_one_kind_of_record_cannot_push_out_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flood of refused calls keeps the startup record, and cohort chatter keeps the refused calls."""
+    monkeypatch.setattr(audit_sqlite, "PRUNE_EVERY", 10)
+    log = AuditLog(tmp_path, max_records=20)
+    try:
+        log.record(STARTUP, "server", "STARTUP", "server starting")
+        refuse(log, 200)
+        for i in range(300):
+            log.record(COHORT, "cohort", "ACK_SENT", f"ack {i}")
+        kept = {severity: len(log.query(AuditQuery(severities=frozenset({severity}), limit=1000)))
+                for severity in (STARTUP, SECURITY, COHORT)}
+        assert kept[STARTUP] == 1
+        assert 20 <= kept[SECURITY] < 30 and 20 <= kept[COHORT] < 30
+    finally:
+        log.close()
+    log = AuditLog(tmp_path, max_records=5)  # the counts are rebuilt at open, and the pass there applies them
+    try:
+        assert len(log.query(AuditQuery(severities=frozenset({COHORT}), limit=100))) == 5
+        assert len(log.query(AuditQuery(severities=frozenset({STARTUP}), limit=100))) == 1
     finally:
         log.close()

@@ -4,11 +4,13 @@ A separate file, not a table in ``repository.db``: audit records are written fro
 (auth failures, startup) and must never wait behind, or contend with, the repository's group-committing
 writer, and a repository restore/compaction must not touch them.
 
-Retention: the newest ``max_records`` records, none older than ``max_age_ms``. A client retrying with a bad
-token writes a record per call, so without a bound the file would grow until the disk is full. Old records
-go as new ones arrive (every PRUNE_EVERY inserts or PRUNE_SECONDS, and at open), at most PRUNE_STEP per
-pass so that no insert waits behind one large DELETE: between passes a flood may overshoot the bound by up
-to PRUNE_EVERY records.
+Retention: the newest ``max_records`` records of each severity, none older than ``max_age_ms``. A client
+retrying with a bad token writes a record per call, so without a bound the file would grow until the disk
+is full. The bound is per severity so that one kind of record cannot push out the others: a busy cohort
+writes thousands of COHORT records a minute, and they must not evict the SECURITY records of refused calls,
+nor a flood of those the STARTUP and CONFIG records. Old records go as new ones arrive (every PRUNE_EVERY
+inserts or PRUNE_SECONDS, and at open), at most PRUNE_STEP per severity and pass, so that no insert waits
+behind one large DELETE: between passes a flood may overshoot the bound by up to PRUNE_EVERY records.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     details TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log(time_ms);
+CREATE INDEX IF NOT EXISTS audit_log_severity ON audit_log(severity, id);
 """
 
 
@@ -93,6 +96,9 @@ class SqliteAuditTable:
             self._conn.close()
             raise open_failure(path, exc) from exc
         self._lock = threading.Lock()
+        # Records per severity, kept as records come and go, so a pass knows what is over its bound.
+        self._counts: dict[int, int] = dict(
+            self._conn.execute("SELECT severity, COUNT(*) FROM audit_log GROUP BY severity").fetchall())
         with self._lock:
             self._prune()
 
@@ -112,6 +118,7 @@ class SqliteAuditTable:
                     json.dumps(row.details, sort_keys=True),
                 ),
             )
+            self._counts[row.severity] = self._counts.get(row.severity, 0) + 1
             self._inserts_since_prune += 1
             if self._inserts_since_prune >= PRUNE_EVERY or time.monotonic() >= self._next_prune:
                 self._prune()
@@ -121,21 +128,26 @@ class SqliteAuditTable:
         """One bounded retention pass (under the lock)."""
         self._inserts_since_prune = 0
         self._next_prune = time.monotonic() + PRUNE_SECONDS
-        bounds: list[str] = []
-        params: list[int] = []
-        if self._max_records is not None:
-            bounds.append("id <= (SELECT MAX(id) FROM audit_log) - ?")  # ids only ascend (AUTOINCREMENT)
-            params.append(self._max_records)
+        full = False
         if self._max_age_ms is not None:
-            bounds.append("time_ms < ?")
-            params.append(time.time_ns() // 1_000_000 - self._max_age_ms)
-        if not bounds:
-            return
-        gone = self._conn.execute(
-            "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE "
-            f"{' OR '.join(bounds)} ORDER BY id LIMIT ?)", (*params, PRUNE_STEP)).rowcount
-        if gone >= PRUNE_STEP:
+            cutoff = time.time_ns() // 1_000_000 - self._max_age_ms
+            full = self._delete("time_ms < ?", cutoff, PRUNE_STEP) >= PRUNE_STEP
+        if self._max_records is not None:
+            for severity, count in list(self._counts.items()):
+                excess = min(count - self._max_records, PRUNE_STEP)
+                if excess > 0:
+                    full = self._delete("severity = ?", severity, excess) >= PRUNE_STEP or full
+        if full:
             self._inserts_since_prune = PRUNE_EVERY  # more to go: another pass at the next insert
+
+    def _delete(self, condition: str, value: int, limit: int) -> int:
+        """Delete the oldest ``limit`` records matching ``condition``, keeping the counts; returns how many."""
+        gone = self._conn.execute(
+            f"DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE {condition} ORDER BY id LIMIT ?) "
+            "RETURNING severity", (value, limit)).fetchall()
+        for (severity,) in gone:
+            self._counts[severity] -= 1
+        return len(gone)
 
     def query(self, query: AuditQuery) -> list[AuditRow]:
         where: list[str] = []
