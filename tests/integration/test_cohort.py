@@ -170,3 +170,23 @@ async def test_exchange_rules_filter_by_type_with_subtypes(tmp_path: Path) -> No
 async def test_stream_cut_while_everyone_writes(tmp_path: Path) -> None:
     async with cohort_of(tmp_path, 3) as apps:
         await scenarios.stream_cut_while_writing(members(apps), seconds=2.0)
+
+
+async def test_deleted_retention_purges_reach_the_peers(tmp_path: Path) -> None:
+    """The deleted-instance retention purges through the repository, so peers drop their copies too."""
+    import time
+
+    from coho.server.repository import sweeper
+
+    async with cohort_of(tmp_path, 2) as (a, b):
+        folder = await add_entity(a, "FileFolder")
+        file = await add_entity(a, "DataFile")
+        rel = await add_link(a, "NestedFile", folder.header.guid, file.header.guid)
+        await rt(a).repository.delete_entity(ALICE, file.header.guid)  # takes the link along
+        await wait_replicated([a, b])
+        assert rt(b).store.get_entity(file.header.guid).header.status == typedefs_pb2.INSTANCE_STATUS_DELETED
+        assert await sweeper.purge_deleted(rt(a).repository, before_ms=int(time.time() * 1000) + 1) == 1
+        await wait_replicated([a, b])
+        assert rt(b).store.get_entity(file.header.guid) is None
+        assert rt(b).store.get_relationship(rel.header.guid) is None
+        assert rt(b).store.get_entity(folder.header.guid) is not None
