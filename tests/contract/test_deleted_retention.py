@@ -28,7 +28,7 @@ async def test_expired_deletions_are_purged_with_their_events(repo: Repository, 
     old = await add(repo)
     schema = await add(repo, "DeployedDatabaseSchema")
     database = await add(repo, "Database")
-    unlinked = await link(repo, "DataSetContent", schema, database)
+    content = await link(repo, "DataSetContent", schema, database)
     restored = await add(repo)
     live = await add(repo)
     copy = remote_entity(repo.types, status=DELETED)
@@ -46,14 +46,14 @@ async def test_expired_deletions_are_purged_with_their_events(repo: Repository, 
     assert purged == 2  # old and schema (its relationship went with it, in the same purge)
     assert gone(repo, old.header.guid) and gone(repo, schema.header.guid)
     with pytest.raises(NotFound):
-        repo.get_relationship(unlinked.header.guid)
+        repo.get_relationship(content.header.guid)
     for kept in (database, restored, live, recent):
         assert not gone(repo, kept.header.guid)
     assert repo.get_entity(copy.header.guid).header.status == DELETED  # its home decides
     changes = store.read_changes(head, 100)
     assert [(c.guid, c.event.instance.event_type) for c in changes] == [
         (old.header.guid, E.INSTANCE_EVENT_TYPE_PURGED_ENTITY_EVENT),
-        (unlinked.header.guid, E.INSTANCE_EVENT_TYPE_PURGED_RELATIONSHIP_EVENT),  # before its end's purge
+        (content.header.guid, E.INSTANCE_EVENT_TYPE_PURGED_RELATIONSHIP_EVENT),  # before its end's purge
         (schema.header.guid, E.INSTANCE_EVENT_TYPE_PURGED_ENTITY_EVENT),
     ]
     assert {c.meta.user_id for c in changes} == {"coho-retention"}
