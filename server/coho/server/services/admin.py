@@ -6,6 +6,7 @@ its acknowledged position in ours, the lags and both streams' states. Unconfigur
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from typing import Any, TypeAlias, cast
@@ -60,7 +61,9 @@ class ServerAdminServicer(pb_grpc.ServerAdminServiceServicer):
     @rpc_method
     async def GetServerStatus(self, request: pb.GetServerStatusRequest, context: Ctx) -> Any:
         rt = self.runtime
-        counts = rt.store.counts()
+        # Off the loop: the counts read every instance row (~35 ms per 100k entities), and the loop also
+        # serves every other call and stream.
+        counts = await asyncio.to_thread(rt.store.counts)
         status = pb.GetServerStatusResponse(
             server_name=rt.config.server_name, metadata_collection_id=rt.store.metadata_collection_id,
             metadata_collection_name=rt.repository.metadata_collection_name, version=rt.version,
