@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
+from cohotest import poll
 from contract.builders import new_entity, new_rel, props, remote_entity, remote_relationship, string
 from servertest import Stubs, client, expect, rpc_error, running
 
@@ -241,17 +241,13 @@ async def test_configured_store_retention_and_index(tmp_path: Path) -> None:
             3, 30 * 86_400_000, 2 * 86_400_000, None)
 
 
-async def until_refused(call: Callable[[], Awaitable[Any]], code: grpc.StatusCode, what: str) -> None:
-    """Repeat ``call`` until it fails with ``code`` (any other outcome than success or that fails the test)."""
-    deadline = asyncio.get_running_loop().time() + 10
-    while True:
-        try:
-            await call()
-        except grpc.aio.AioRpcError as exc:
-            assert exc.code() == code, exc
-            return
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.1)
+async def refusal(call: Callable[[], Awaitable[Any]]) -> grpc.StatusCode | None:
+    """The status code call fails with, or None when it succeeds (for cohotest.poll)."""
+    try:
+        await call()
+    except grpc.aio.AioRpcError as exc:
+        return exc.code()
+    return None
 
 
 async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,7 +266,8 @@ async def test_history_retention_on_an_idle_server(tmp_path: Path, monkeypatch: 
         found = await s.mcs.GetEntity(request)
         assert found.entity.properties.properties["fileName"].primitive.string_value == "v1"
         # No more writes: the idle writer's housekeeping must drop v1 by itself.
-        await until_refused(lambda: s.mcs.GetEntity(request), Code.OUT_OF_RANGE, "v1 dropped")
+        code = await poll(lambda: refusal(lambda: s.mcs.GetEntity(request)), within=10, what="v1 dropped")
+        assert code == Code.OUT_OF_RANGE
         err = await expect(Code.OUT_OF_RANGE, "AS_OF_BELOW_HISTORY_FLOOR", s.mcs.GetEntity(request))
         assert int(err.metadata["history_floor_ms"]) > created.header.create_time.ToMilliseconds()
         status = await s.admin.GetServerStatus(admin_pb2.GetServerStatusRequest())
@@ -288,8 +285,9 @@ async def test_deleted_retention_purges_on_a_running_server(tmp_path: Path, monk
     async with running(tmp_path, store={"deleted_retention_days": 0.3 / 86_400}) as app, client(app) as s:
         doomed, kept = await add(s), await add(s)
         await s.mcs.DeleteEntity(mcs.DeleteEntityRequest(guid=doomed.header.guid))
-        await until_refused(lambda: s.mcs.GetEntity(mcs.GetEntityRequest(guid=doomed.header.guid)),
-                            Code.NOT_FOUND, "the deleted entity purged")
+        code = await poll(lambda: refusal(lambda: s.mcs.GetEntity(mcs.GetEntityRequest(guid=doomed.header.guid))),
+                          within=10, what="the deleted entity purged")
+        assert code == Code.NOT_FOUND
         log = await s.mcs.ReadChangeLog(mcs.ReadChangeLogRequest(after_sequence=0))
         last = log.entries[-1]
         purged = last.event.instance

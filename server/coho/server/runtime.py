@@ -82,6 +82,10 @@ def _seconds(days: float | None) -> float | None:
     return None if days is None else days * 86400
 
 
+def _ms(days: float | None) -> int | None:
+    return None if days is None else int(days * 86_400_000)
+
+
 @dataclass
 class Runtime:
     config: ServerConfig
@@ -113,9 +117,8 @@ class Runtime:
         effective config."""
         dir_lock = DataDirLock.acquire(config.data_dir)
         try:
-            days = config.audit.retention_days
             log = AuditLog(config.data_dir, max_records=config.audit.max_records,
-                           max_age_ms=None if days is None else int(days * 86_400_000))
+                           max_age_ms=_ms(config.audit.retention_days))
         except BaseException:
             dir_lock.release()
             raise
@@ -192,9 +195,9 @@ class Runtime:
 
     def start_sweeper(self) -> None:
         """Start the deleted-instance retention on the running loop, when configured."""
-        days = self.config.store.deleted_retention_days
-        if days is not None and self.sweeper is None:
-            self.sweeper = DeletedSweeper(self.repository, int(days * 86_400_000))
+        max_age_ms = _ms(self.config.store.deleted_retention_days)
+        if max_age_ms is not None and self.sweeper is None:
+            self.sweeper = DeletedSweeper(self.repository, max_age_ms)
             self.sweeper.start()
 
     async def close_out_topic(self) -> None:

@@ -41,8 +41,9 @@ def prompt_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retention, "AGE_CHECK_SECONDS", 0.0)  # look at every batch, not every 10 s
 
 
-def open_repo(directory: Path, clock: SetClock) -> tuple[SqliteStore, Repository]:
-    store = open_sqlite_store(directory, history_retention_seconds=86_400)  # keep one day
+def open_repo(directory: Path, clock: SetClock, keep_seconds: float | None = 86_400) -> tuple[SqliteStore, Repository]:
+    """A repository whose store keeps superseded versions for keep_seconds (default one day; None: forever)."""
+    store = open_sqlite_store(directory, history_retention_seconds=keep_seconds)
     return store, Repository(store, TypeRegistry.with_builtin_types(), clock=clock)
 
 
@@ -133,8 +134,7 @@ async def test_relationship_versions_go_the_same_way(tmp_path: Path) -> None:
 
 async def test_without_history_retention_everything_is_kept(tmp_path: Path) -> None:
     clock = SetClock()
-    store = open_sqlite_store(tmp_path)
-    repo = Repository(store, TypeRegistry.with_builtin_types(), clock=clock)
+    store, repo = open_repo(tmp_path, clock, keep_seconds=None)
     try:
         t0 = clock.set(int(time.time() * 1000) - 30 * DAY_MS)
         entity = await add(repo, qualifiedName="kept", fileName="v1")
