@@ -266,6 +266,7 @@ async def decompose(args: argparse.Namespace) -> list[str]:
     labels = {
         "stub": "server, AddEntity answered without the store (gRPC, interceptors, auth, servicer)",
         "writer": "same + one empty operation through the store writer (queue, BEGIN/COMMIT, wake-up)",
+        "store": "same, the operation storing a prebuilt entity and its event (no repository logic)",
         "": "real server (validation, unique check, header, event, Out Topic annex, SQL)",
     }
     results: dict[str, list[tuple[float, float]]] = {key: [] for key in (*labels, "echo")}

@@ -4,7 +4,9 @@
     python bench/bench_store.py --quick    # 100k entities for the lookup bench
 
 (1) batch adds: 1000 entities per write op, vs raw executemany of rows of the same width in one transaction
-    (into an unindexed table); the store indexes qualifiedName and name of these entities (DEFAULT_INDEXED);
+    (into an unindexed table); the store indexes qualifiedName and name of these entities (DEFAULT_INDEXED).
+    Floors beside it: the same rows prebuilt into the store's schema (SQL only), and built in the timed loop
+    from the protos (SQL + the reads every put needs), so the store's own cost shows against both;
 (2) single adds: 8 concurrent asyncio writers, one put_entity + append_change per write op (group commit);
 (3) exact qualifiedName lookup (find_by_unique) p50/p99 among 1M (quick: 100k) entities;
 (4) regex find-by-value among 100k entities: a selective pattern, and one the literal prefilter cannot help.
@@ -117,32 +119,49 @@ def raw_single_rate(directory: Path, entities: list[instances_pb2.EntityDetail])
 
 
 def schema_floor_rate(
-    directory: Path, entities: list[instances_pb2.EntityDetail], with_props: bool, indexed: frozenset[str] | None = None
+    directory: Path,
+    entities: list[instances_pb2.EntityDetail],
+    with_props: bool,
+    indexed: frozenset[str] | None = None,
+    reads: bool = False,
 ) -> float:
     """Rows/s of prebuilt rows into the store's own tables (its indexes, no Python work): the design's floor.
     with_props adds the prop rows of the indexed names (None: every property, the store's former default).
-    Rows go in as the store writes them (multi-row INSERT statements, bodies as bytearray; sqlite_rows.py)."""
+    Rows go in as the store writes them (multi-row INSERT statements, bodies as bytearray; sqlite_rows.py).
+    With reads, the rows are built from the protos inside the timed loop instead (serialize the body, read
+    the header columns and the index values): what any put must do, without the store's bookkeeping."""
+    from coho.server.store.sqlite_checkpoint import Checkpointer
     from coho.server.store.sqlite_rows import insert_rows
     from coho.server.store.sqlite_schema import connect_writer, migrate
     from coho.server.store.sqlite_txn import entity_row
     from coho.server.store.values import prop_rows
 
-    rows = [(i + 1, *entity_row(e.header, False, bytearray(e.SerializeToString()))) for i, e in enumerate(entities)]
-    props = [prop_rows(e.properties, e.classifications, i + 1, indexed)[0] for i, e in enumerate(entities)]
+    def build(start: int, stop: int) -> tuple[list[tuple[Any, ...]], list[Any]]:
+        rows, props = [], []
+        for i in range(start, stop):
+            e = entities[i]
+            rows.append((i + 1, *entity_row(e.header, False, bytearray(e.SerializeToString()))))
+            props.extend(prop_rows(e.properties, e.classifications, i + 1, indexed)[0])
+        return rows, props
+
+    prebuilt = [] if reads else [build(start, min(start + 1000, len(entities))) for start in range(0, len(entities), 1000)]
     conn = connect_writer(directory / "floor.db")
     migrate(conn)
+    checkpointer = Checkpointer(directory / "floor.db")  # as the store runs them: off the writer's thread
     cur = conn.cursor()
     started = time.perf_counter()
-    for start in range(0, len(rows), 1000):
+    for number, start in enumerate(range(0, len(entities), 1000)):
+        rows, props = build(start, min(start + 1000, len(entities))) if reads else prebuilt[number]
         conn.execute("BEGIN")
-        insert_rows(cur, "INSERT INTO entity", 10, rows[start : start + 1000])
+        insert_rows(cur, "INSERT INTO entity", 10, rows)
         if with_props:
-            batch = [p for per_entity in props[start : start + 1000] for p in per_entity]
-            insert_rows(cur, "INSERT INTO prop", 4, batch)
+            insert_rows(cur, "INSERT INTO prop", 4, sorted(props))
         conn.execute("COMMIT")
+        checkpointer.committed()
     elapsed = time.perf_counter() - started
+    checkpointer.close()
     conn.close()
-    return len(rows) / elapsed
+    return len(entities) / elapsed
 
 
 def add_op(e: instances_pb2.EntityDetail) -> Callable[[Any], int]:
@@ -221,6 +240,9 @@ def bench_batch(root: Path, runs: int, count: int) -> Path:
     lean, lean_all = median_of(
         runs, lambda run: schema_floor_rate(_fresh(root, f"fl-{run}"), entities, True, DEFAULT_INDEXED)
     )
+    reads, reads_all = median_of(
+        runs, lambda run: schema_floor_rate(_fresh(root, f"fr-{run}"), entities, True, DEFAULT_INDEXED, reads=True)
+    )
     put, put_all = median_of(runs, lambda run: ours(run, False))
     full, full_all = median_of(runs, lambda run: ours(run, True))
     rnd, rnd_all = median_of(runs, lambda run: ours(run, False, random_guids=True))
@@ -228,6 +250,7 @@ def bench_batch(root: Path, runs: int, count: int) -> Path:
     report("(1) floor: prebuilt rows -> entity table only", ent, "rows/s", ent_all, raw)
     report("(1) floor: prebuilt rows -> entity + 5 prop rows", flr, "rows/s", flr_all, raw)
     report("(1) floor: prebuilt rows -> entity + indexed props", lean, "rows/s", lean_all, raw)
+    report("(1) floor + the reads every put needs (no store)", reads, "rows/s", reads_all, raw)
     report("(1) store batch adds, put_entity only", put, "entities/s", put_all, raw)
     report("(1) store batch adds, put_entity+append_change", full, "entities/s", full_all, raw)
     report("(1) same as put_entity only, random (v4) GUIDs", rnd, "entities/s", rnd_all, raw)

@@ -5,7 +5,10 @@
 MODE ``stub``: every AddEntity after the first returns the first one's result without touching the store,
 so a call costs the server's gRPC, interceptors, auth and servicer only. MODE ``writer``: the same, plus one
 empty operation through the store's group-commit writer (queue, BEGIN, COMMIT, waking the caller's loop).
-``bench_server.py --decompose`` runs both beside the real server and the raw echo.
+MODE ``store``: the same, but the operation stores what an add must store, prebuilt: a copy of the first
+entity under a new GUID and qualifiedName (``put_entity``) and its new-entity event (``append_change``), with
+none of the repository's work (validation, unique check, header, event building). That is the floor any
+repository logic would add to. ``bench_server.py --decompose`` runs them beside the real server and the echo.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import runpy
 import sys
 from typing import Any
 
+from coho.omrs.v1 import events_pb2, instances_pb2
+from coho.server.repository.headers import new_guid
 from coho.server.repository.repository import Repository
+from coho.server.store import ChangeMeta
 
-MODES = ("stub", "writer")
+MODES = ("stub", "writer", "store")
+META = ChangeMeta(user_id="bench")
 
 
 def install(mode: str) -> None:
@@ -30,9 +37,30 @@ def install(mode: str) -> None:
             first["written"] = await real(self, caller, new, request_id=request_id)
         elif mode == "writer":
             await self.store.write(lambda txn: None)
+        elif mode == "store":
+            await self.store.write(_stored_copy(first["written"].value))
         return first["written"]
 
     Repository.add_entity = add_entity  # type: ignore[method-assign]
+
+
+def _stored_copy(model: instances_pb2.EntityDetail) -> Any:
+    """The write operation of mode ``store``: the model entity's rows under a new GUID and qualifiedName."""
+    entity = instances_pb2.EntityDetail()
+    entity.CopyFrom(model)
+    guid = entity.header.guid = new_guid()
+    entity.properties.properties["qualifiedName"].primitive.string_value = f"file:///bench/{guid}.csv"
+    event = events_pb2.OmrsEvent()
+    section = event.instance
+    section.event_type = events_pb2.INSTANCE_EVENT_TYPE_NEW_ENTITY_EVENT
+    section.instance_guid = guid
+    section.entity.CopyFrom(entity)
+
+    def op(txn: Any) -> None:
+        txn.put_entity(entity)
+        txn.append_change(event, guid=guid, type_name=entity.header.type.type_def_name, kind="entity", meta=META)
+
+    return op
 
 
 if __name__ == "__main__":
