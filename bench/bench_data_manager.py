@@ -216,7 +216,7 @@ def sql_floor(source: Path, batches: int) -> float:
     conn = sqlite3.connect(source)
     tables = {}
     for table in ("entity", "relationship", "change_log", "prop", "classification"):
-        rows = conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed table names
+        rows = conn.execute(f"SELECT * FROM {table}").fetchall()  # fixed table names
         tables[table] = [tuple(bytearray(v) if isinstance(v, bytes) else v for v in row) for row in rows]
     conn.close()
     with tempfile.TemporaryDirectory() as tmp:

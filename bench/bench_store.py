@@ -144,13 +144,14 @@ def schema_floor_rate(
             props.extend(prop_rows(e.properties, e.classifications, i + 1, indexed)[0])
         return rows, props
 
-    prebuilt = [] if reads else [build(start, min(start + 1000, len(entities))) for start in range(0, len(entities), 1000)]
+    starts = range(0, len(entities), 1000)
+    prebuilt = [] if reads else [build(start, min(start + 1000, len(entities))) for start in starts]
     conn = connect_writer(directory / "floor.db")
     migrate(conn)
     checkpointer = Checkpointer(directory / "floor.db")  # as the store runs them: off the writer's thread
     cur = conn.cursor()
     started = time.perf_counter()
-    for number, start in enumerate(range(0, len(entities), 1000)):
+    for number, start in enumerate(starts):
         rows, props = build(start, min(start + 1000, len(entities))) if reads else prebuilt[number]
         conn.execute("BEGIN")
         insert_rows(cur, "INSERT INTO entity", 10, rows)
