@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-import time
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
@@ -55,28 +52,6 @@ async def test_status_config_and_cohorts(tmp_path: Path) -> None:
         assert left.members_notified == 0
         await expect(Code.NOT_FOUND, "COHORT_NOT_FOUND", s.admin.LeaveCohort(pb.LeaveCohortRequest(cohort_name="x")))
         await expect(Code.INVALID_ARGUMENT, "MISSING_FIELD", s.admin.LeaveCohort(pb.LeaveCohortRequest()))
-
-
-async def test_a_slow_status_count_does_not_hold_up_other_calls(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """GetServerStatus counts every instance row; on a large repository that takes a while, and the other
-    calls must not wait for it."""
-    async with running(tmp_path) as app, client(app) as s:
-        assert app.runtime is not None
-        store = app.runtime.store
-        real_counts = store.counts
-
-        def slow_counts() -> Any:
-            time.sleep(1.0)  # a large repository
-            return real_counts()
-
-        monkeypatch.setattr(store, "counts", slow_counts)
-        status = asyncio.ensure_future(s.admin.GetServerStatus(pb.GetServerStatusRequest()))
-        await asyncio.sleep(0.1)  # the status call is counting
-        started = time.monotonic()
-        await s.mcs.GetMetadataCollectionId(mcs.GetMetadataCollectionIdRequest())
-        assert time.monotonic() - started < 0.5 and not status.done()
-        assert (await status).counts.entities == 0
 
 
 async def test_audit_log_query_filters_and_paging(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ arrive."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,4 +91,33 @@ def test_one_kind_of_record_cannot_push_out_the_others(tmp_path: Path, monkeypat
         assert len(log.query(AuditQuery(severities=frozenset({COHORT}), limit=100))) == 5
         assert len(log.query(AuditQuery(severities=frozenset({STARTUP}), limit=100))) == 1
     finally:
+        log.close()
+
+
+def test_a_long_query_does_not_hold_up_inserts(tmp_path: Path) -> None:
+    """Queries read through their own connection: records keep arriving (on the event loop) while a query
+    that walks a large log runs in another thread."""
+    log = AuditLog(tmp_path)
+    table = log._table
+    reader = table._reader
+
+    class SlowReader:  # a query over a large log
+        def execute(self, sql: str, params: Any) -> Any:
+            time.sleep(1.0)
+            return reader.execute(sql, params)
+
+    table._reader = SlowReader()  # type: ignore[assignment]
+    try:
+        refuse(log, 3)
+        found: list[int] = []
+        query = threading.Thread(target=lambda: found.extend(row.id for row in log.query(AuditQuery())))
+        query.start()
+        time.sleep(0.1)  # the query is running
+        started = time.monotonic()
+        refuse(log, 1)
+        assert time.monotonic() - started < 0.5, "the insert waited for the query"
+        query.join(10)
+        assert len(found) == 4  # it read after its delay, so the record made meanwhile is in it too
+    finally:
+        table._reader = reader
         log.close()

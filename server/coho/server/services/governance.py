@@ -1,7 +1,11 @@
-"""GovernanceEngineService: thin handlers (validate -> core -> error map) over :class:`GovernanceCore`."""
+"""GovernanceEngineService: thin handlers (validate -> core -> error map) over :class:`GovernanceCore`.
+
+Lists run off the event loop, as in the stewardship service (a page may read and filter many instances).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc.aio
@@ -48,7 +52,8 @@ class GovernanceServicer(ge_grpc.GovernanceEngineServiceServicer):
                                            ) -> ge.ListGovernanceActionRequestsResponse:
         current_caller()
         header = response_header(self.repo)
-        page = self.core.list_actions(request.statuses, page_size_or_default(request.page_size), request.page_token)
+        page = await asyncio.to_thread(self.core.list_actions, request.statuses,
+                                       page_size_or_default(request.page_size), request.page_token)
         return ge.ListGovernanceActionRequestsResponse(header=header, actions=page.items,
                                                        next_page_token=page.next_page_token)
 
@@ -84,7 +89,8 @@ class GovernanceServicer(ge_grpc.GovernanceEngineServiceServicer):
                                     context: grpc.aio.ServicerContext) -> ge.ListIntegrationGroupsResponse:
         current_caller()
         header = response_header(self.repo)
-        page = self.core.list_groups(page_size_or_default(request.page_size), request.page_token)
+        page = await asyncio.to_thread(self.core.list_groups, page_size_or_default(request.page_size),
+                                       request.page_token)
         return ge.ListIntegrationGroupsResponse(header=header, groups=page.items,
                                                 next_page_token=page.next_page_token)
 

@@ -1,7 +1,12 @@
-"""StewardshipActionService: thin handlers (validate -> core -> error map) over :class:`StewardshipCore`."""
+"""StewardshipActionService: thin handlers (validate -> core -> error map) over :class:`StewardshipCore`.
+
+Lists run off the event loop: a page may read and filter many instances, and the loop serves every other call
+and stream meanwhile. Single-instance gets stay on it (one indexed read).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -70,8 +75,8 @@ class StewardshipServicer(sa_grpc.StewardshipActionServiceServicer):
                         ) -> sa.ListToDosResponse:
         current_caller()
         header = response_header(self.repo)
-        page = self.core.list_to_dos(request.statuses, request.assigned_to, page_size_or_default(request.page_size),
-                                     request.page_token)
+        page = await asyncio.to_thread(self.core.list_to_dos, request.statuses, request.assigned_to,
+                                       page_size_or_default(request.page_size), request.page_token)
         return sa.ListToDosResponse(header=header, to_dos=page.items, next_page_token=page.next_page_token)
 
     @rpc_method
@@ -97,7 +102,8 @@ class StewardshipServicer(sa_grpc.StewardshipActionServiceServicer):
                                   ) -> sa.ListIncidentReportsResponse:
         current_caller()
         header = response_header(self.repo)
-        page = self.core.list_incident_reports(request.statuses, request.page_size, request.page_token)
+        page = await asyncio.to_thread(self.core.list_incident_reports, request.statuses, request.page_size,
+                                       request.page_token)
         return sa.ListIncidentReportsResponse(header=header, reports=page.items, next_page_token=page.next_page_token)
 
 

@@ -75,7 +75,10 @@ class AuditQuery:
 
 
 class SqliteAuditTable:
-    """One connection guarded by a lock: inserts are tiny and queries are rare, so no writer thread."""
+    """Inserts (and retention passes) go through one connection guarded by a lock: they are tiny, so no
+    writer thread. Queries have a connection of their own: a filter that matches little may walk the whole
+    table, and in WAL mode that read neither blocks the inserts nor waits for them, so it can run off the
+    event loop while records keep arriving on it."""
 
     def __init__(self, data_dir: Path, *, max_records: int | None = None, max_age_ms: int | None = None) -> None:
         self._max_records = max_records
@@ -96,6 +99,13 @@ class SqliteAuditTable:
             self._conn.close()
             raise open_failure(path, exc) from exc
         self._lock = threading.Lock()
+        try:
+            self._reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._reader.execute("PRAGMA query_only=ON")
+        except (sqlite3.Error, OSError) as exc:
+            self._conn.close()
+            raise open_failure(path, exc) from exc
+        self._read_lock = threading.Lock()
         # Records per severity, kept as records come and go, so a pass knows what is over its bound.
         self._counts: dict[int, int] = dict(
             self._conn.execute("SELECT severity, COUNT(*) FROM audit_log GROUP BY severity").fetchall())
@@ -173,10 +183,12 @@ class SqliteAuditTable:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
         params.append(query.limit)
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        with self._read_lock:
+            rows = self._reader.execute(sql, params).fetchall()
         return [AuditRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()
