@@ -89,6 +89,25 @@ async def test_rpc_counts_latency_and_gauges(tmp_path: Path) -> None:
         assert value(samples, "coho_out_topic_subscribers") == 0
 
 
+async def test_retention_and_audit_gauges(tmp_path: Path) -> None:
+    """The bounds of a long-running server show on the scrape: the change-log floor moving under
+    store.change_log_retention, the history floor, commits, audit records kept per severity."""
+    async with running(tmp_path, metrics_port=0, store={"change_log_retention": 2}) as app:
+        async with client(app) as s:
+            for _ in range(5):  # 5 commits: entries 1-3 go, the floor is the oldest kept
+                await s.mcs.AddEntity(mcs.AddEntityRequest(entity=mcs.NewEntity(type_name="DataFile")))
+        async with client(app, token="no-such-token-123") as stranger:
+            with pytest.raises(grpc.aio.AioRpcError):
+                await stranger.mcs.GetEntity(mcs.GetEntityRequest(guid="x"))
+        samples = await scrape(app)
+        assert value(samples, "coho_change_log_floor_sequence") == 4
+        assert value(samples, "coho_history_floor_timestamp_seconds") == 0  # no history retention: none dropped
+        assert value(samples, "coho_store_commits_total") >= 5
+        assert value(samples, "coho_audit_records", severity="startup") == 1
+        assert value(samples, "coho_audit_records", severity="security") == 1  # the refused call
+        assert ("coho_deleted_instances_purged_total", frozenset()) in samples  # 0: no deleted retention set
+
+
 async def test_out_topic_stream_metrics(tmp_path: Path) -> None:
     async with running(tmp_path, metrics_port=0) as app, client(app) as s:
         await s.mcs.AddEntity(mcs.AddEntityRequest(entity=mcs.NewEntity(type_name="DataFile")))

@@ -62,6 +62,12 @@ class AuditLog:
     def query(self, query: AuditQuery) -> list[AuditRow]:
         return self._table.query(query)
 
+    def counts(self) -> dict[str, int]:
+        """Records kept per severity, by lower-case name ("security", "cohort"...): the retention at work."""
+        prefix = "AUDIT_LOG_SEVERITY_"
+        return {admin_pb2.AuditLogSeverity.Name(severity).removeprefix(prefix).lower(): count
+                for severity, count in self._table.counts().items()}
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True

@@ -1,11 +1,12 @@
-"""Prometheus metrics for the access server (DESIGN §8): RPCs, the Out Topic and the writer queue.
+"""Prometheus metrics for the access server (DESIGN §8): RPCs, the Out Topic, the writer and retention.
 
 - :class:`RpcMetrics` is a ``grpc.aio`` server interceptor. Like :mod:`.rpc.auth` it wraps the method handler
   (unary and streaming alike), so it measures the handler itself and reads the final status from the
   context. The metric names and labels follow go-grpc-prometheus (``grpc_server_handled_total`` with
   ``grpc_service``, ``grpc_method``, ``grpc_type``, ``grpc_code``) so existing dashboards work unchanged.
 - :class:`RuntimeCollector` reads gauges at scrape time from the live :class:`~coho.server.runtime.Runtime`
-  (Out Topic subscribers and lag, writer queue depth, head sequence), so nothing has to push updates.
+  (Out Topic subscribers and lag, writer queue depth and commits, head sequence, the retention floors, audit
+  records kept, expired deleted instances purged), so nothing has to push updates.
 - :class:`ServerMetrics` owns one :class:`CollectorRegistry` per server (never the process-global one, so
   several servers in one process each report their own figures) and the ``/metrics`` HTTP endpoint.
 
@@ -26,7 +27,7 @@ from wsgiref.simple_server import WSGIServer
 import grpc
 import grpc.aio
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from coho.server.runtime import Runtime
@@ -166,7 +167,7 @@ class RuntimeCollector(Collector):
     def __init__(self, runtime: Callable[[], Runtime | None]) -> None:
         self._runtime = runtime
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         runtime = self._runtime()
         if runtime is None:
             return
@@ -184,6 +185,35 @@ class RuntimeCollector(Collector):
         yield GaugeMetricFamily("coho_out_topic_total_lag_events",
                                 "Sum over live subscribers of the head minus what each was sent.",
                                 value=sum(lags))
+        yield from _retention_metrics(runtime)
+
+
+def _retention_metrics(runtime: Runtime) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """What the bounds of a long-running server are doing; all read from memory (no SQLite on this thread)."""
+    store = runtime.store
+    try:
+        change_floor, history_floor_ms = store.floor_sequence(), store.history_floor_ms()
+    except Exception:  # the store closed under a late scrape
+        return
+    yield GaugeMetricFamily("coho_change_log_floor_sequence",
+                            "Oldest change-log sequence retained (0: nothing compacted). Readers behind it get "
+                            "OUT_OF_RANGE SEQUENCE_BELOW_FLOOR.", value=change_floor)
+    yield GaugeMetricFamily("coho_history_floor_timestamp_seconds",
+                            "Versions superseded before this time were dropped by history retention (0: none). "
+                            "as_of reads before it get OUT_OF_RANGE AS_OF_BELOW_HISTORY_FLOOR.",
+                            value=history_floor_ms / 1000)
+    commits = getattr(store, "commit_count", None)
+    if isinstance(commits, int):
+        yield CounterMetricFamily("coho_store_commits", "Transactions committed by the store's writer (each group "
+                                  "commit counts once).", value=commits)
+    records = GaugeMetricFamily("coho_audit_records", "Audit records kept, by severity (audit.max_records bounds "
+                                "each).", labels=["severity"])
+    for severity, count in sorted(runtime.audit.counts().items()):
+        records.add_metric([severity], count)
+    yield records
+    sweeper = runtime.sweeper
+    yield CounterMetricFamily("coho_deleted_instances_purged", "Soft-deleted home instances purged by "
+                              "store.deleted_retention_days since start.", value=sweeper.purged if sweeper else 0)
 
 
 def _head_sequence(runtime: Runtime) -> int:

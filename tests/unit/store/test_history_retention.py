@@ -69,6 +69,7 @@ async def test_old_versions_go_and_what_they_answered_is_out_of_range(tmp_path: 
         assert caught.value.reason == "AS_OF_BELOW_HISTORY_FLOOR"
         floor = int(caught.value.metadata["history_floor_ms"])
         assert floor == t1 + 1  # v2's update time: the clock moved 1 ms as it was read
+        assert store.history_floor_ms() == floor  # what status and metrics report
         assert caught.value.metadata["history_floor"].endswith("Z")
         assert text(repo.get_entity(guid, as_of_ms=floor).properties, "fileName") == "v2"
         assert text(repo.get_entity(guid, as_of_ms=t2 + 5).properties, "fileName") == "v3"
@@ -103,6 +104,7 @@ async def test_old_versions_go_and_what_they_answered_is_out_of_range(tmp_path: 
 
     store, repo = open_repo(tmp_path, clock)  # the floor is stored with the data
     try:
+        assert store.history_floor_ms() == floor  # ancient's v1 went later but was superseded earlier
         with pytest.raises(OutOfRange):
             repo.get_entity(guid, as_of_ms=t0 + 10)
     finally:

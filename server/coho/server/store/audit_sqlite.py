@@ -187,6 +187,11 @@ class SqliteAuditTable:
             rows = self._reader.execute(sql, params).fetchall()
         return [AuditRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in rows]
 
+    def counts(self) -> dict[int, int]:
+        """Records kept per severity (from memory: no read), for metrics."""
+        with self._lock:
+            return {severity: count for severity, count in self._counts.items() if count > 0}
+
     def close(self) -> None:
         with self._read_lock:
             self._reader.close()

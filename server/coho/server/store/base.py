@@ -334,11 +334,15 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def floor_sequence(self) -> int:
-        """The oldest sequence still retained (entries below it were compacted); 0 when nothing was."""
+        """The oldest sequence still retained (entries below it were compacted); 0 when nothing was.
+
+        Cheap, and safe from any thread: the event loop and metrics scrapes call it."""
 
     @abc.abstractmethod
     def history_floor_ms(self) -> int:
-        """Versions superseded before this time (epoch ms) were dropped by the history retention; 0: none."""
+        """Versions superseded before this time (epoch ms) were dropped by the history retention; 0: none.
+
+        Cheap, and safe from any thread, like floor_sequence."""
 
     @abc.abstractmethod
     def add_commit_listener(self, listener: Callable[[int], None]) -> None:

@@ -35,7 +35,7 @@ from coho.server.store.base import (
     Store,
     WriteTxn,
 )
-from coho.server.store.history import check_as_of, check_history_kept, history_floor, history_page
+from coho.server.store.history import check_as_of, check_history_kept, history_page
 from coho.server.store.open_errors import open_failure, probe_write_lock
 from coho.server.store.paging import page_size_of
 from coho.server.store.retention import Retention
@@ -201,12 +201,15 @@ class SqliteStore(Store):
             self._local.conn = conn
         return conn
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Unavailable(message="the repository is closed", reason="STORE_CLOSED")
+
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """This thread's reader connection for one read, counted so that close waits for it."""
         with self._read_gate:
-            if self._closed:
-                raise Unavailable(message="the repository is closed", reason="STORE_CLOSED")
+            self._check_open()
             self._active_reads += 1
         try:
             yield self._reader()
@@ -380,13 +383,15 @@ class SqliteStore(Store):
         )
         return max(int(top or 0), int(floor or 0) - 1, 0)
 
+    # The floors come from the writer's memory (committed values only), not from a read: the event loop asks
+    # for them on Out Topic and cohort paths, and metrics scrapes from their own thread.
     def floor_sequence(self) -> int:
-        with self._reading() as conn:
-            return _floor(conn)
+        self._check_open()
+        return self._txn.committed_floor
 
     def history_floor_ms(self) -> int:
-        with self._reading() as conn:
-            return history_floor(conn)
+        self._check_open()
+        return self._txn.committed_history_floor_ms
 
     def compact_changes(self, keep_after_sequence: int) -> int:
         # Runs on the writer like any write; it is a short DELETE, so blocking the caller briefly is fine.

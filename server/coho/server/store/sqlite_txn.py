@@ -28,6 +28,7 @@ from typing import Any
 
 from coho.omrs.v1 import events_pb2, instances_pb2, typedefs_pb2
 from coho.server.store.base import ChangeAnnexer, ChangeKind, ChangeMeta
+from coho.server.store.history import history_floor as stored_history_floor
 from coho.server.store.retention import HISTORY_FLOOR_KEY, Retention
 from coho.server.store.sqlite_rows import (
     BODY,
@@ -69,6 +70,8 @@ class SqliteWriteTxn:
         # Sequences: committed (durable), batch (this transaction so far), op start (to undo one op).
         self._committed_head = self._head = self._op_head = head
         self._committed_floor = self._floor = self._op_floor = floor
+        # The history floor as committed, and as this batch's housekeeping moved it (applied at commit).
+        self._history_floor = self._pending_history_floor = stored_history_floor(conn)
         self._batch = _Buffer()
         self._op = _Buffer()
         self._in_op = False
@@ -91,6 +94,16 @@ class SqliteWriteTxn:
     def committed_head(self) -> int:
         return self._committed_head
 
+    @property
+    def committed_floor(self) -> int:
+        """The change-log floor as last committed (see FLOOR_KEY); read from any thread."""
+        return self._committed_floor
+
+    @property
+    def committed_history_floor_ms(self) -> int:
+        """The history floor as last committed (see HISTORY_FLOOR_KEY); read from any thread."""
+        return self._history_floor
+
     # -- BatchParticipant -------------------------------------------------------------------------------
     def op_begin(self) -> None:
         self._op_head, self._op_floor = self._head, self._floor
@@ -111,6 +124,7 @@ class SqliteWriteTxn:
         self._pending_values.clear()
         self._unindexed = list(self._batch.entities)
         self._head, self._floor = self._op_head, self._op_floor
+        self._pending_history_floor = self._history_floor  # a failed housekeeping pass aborts like an op
         if self._op_savepoint:
             self._op_savepoint = False
             if self._conn.in_transaction:
@@ -127,6 +141,7 @@ class SqliteWriteTxn:
             self.on_commit()
         advanced = self._head != self._committed_head
         self._committed_head, self._committed_floor = self._head, self._floor
+        self._history_floor = self._pending_history_floor
         if advanced:
             for listener in self.commit_listeners:
                 try:
@@ -142,6 +157,7 @@ class SqliteWriteTxn:
         self._unindexed.clear()
         self._in_op = self._op_savepoint = False
         self._head, self._floor = self._committed_head, self._committed_floor
+        self._pending_history_floor = self._history_floor
 
     def housekeeping_due(self) -> bool:
         return self._retention is not None and self._retention.due(self._head, self._floor)
@@ -156,6 +172,7 @@ class SqliteWriteTxn:
             self._retention.expire_requests(self._conn)
             history_floor = self._retention.expire_history(self._conn)
             if history_floor > 0:
+                self._pending_history_floor = max(self._pending_history_floor, history_floor)
                 self._conn.execute(
                     "INSERT INTO state VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                     "MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
