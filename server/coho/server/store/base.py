@@ -65,6 +65,10 @@ class WriteTxn(Protocol):
     def get_entity(self, guid: str) -> instances_pb2.EntityDetail | None:
         """The current full entity (home or reference copy), or None (also when only a proxy is stored)."""
 
+    def get_entities(self, guids: Sequence[str]) -> dict[str, instances_pb2.EntityDetail]:
+        """get_entity for many GUIDs at once (a batch's reads in a few statements): GUID -> entity for those
+        stored as full entities; the others are left out."""
+
     def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None:
         """The stored proxy, or None. A full entity is not a proxy: use get_entity for it."""
 
@@ -91,6 +95,9 @@ class WriteTxn(Protocol):
 
     def relationships_of(self, entity_guid: str) -> list[instances_pb2.Relationship]:
         """Every current relationship with this entity at either end, in any status."""
+
+    def relationships_of_many(self, entity_guids: Sequence[str]) -> dict[str, list[instances_pb2.Relationship]]:
+        """relationships_of for many entities at once: a list (maybe empty) for every GUID asked."""
 
     def find_link(self, type_name: str, end_one_guid: str, end_two_guid: str) -> str | None:
         """GUID of a non-deleted relationship of exactly this type between these ends (for multi_link=false)."""

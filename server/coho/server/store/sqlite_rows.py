@@ -1,4 +1,5 @@
-"""Rows as the SQLite write transaction buffers them until a flush (see :mod:`.sqlite_txn`).
+"""Rows as the SQLite write transaction buffers them until a flush (see :mod:`.sqlite_txn`), and the flush's
+helpers that read stored rows back and remove their index rows.
 
 An entity's rows are built complete when it is put (``SqliteWriteTxn._put_entity``): the ``entity`` row
 with the id the writer assigns it, and its ``prop`` rows already naming that id as owner, so a flush hands
@@ -22,7 +23,8 @@ from itertools import chain
 from typing import Any
 
 from coho.omrs.v1 import instances_pb2
-from coho.server.store.values import PropRow
+from coho.server.store.sqlite_unique import in_list
+from coho.server.store.values import Names, PropRow, prop_rows
 
 EntityEntry = tuple[tuple[Any, ...], list[PropRow], list[str]]
 """An ``entity`` row (id first), its ``prop`` rows (owner = that id) and its classification names."""
@@ -84,6 +86,29 @@ def insert_rows(cur: sqlite3.Cursor, head: str, width: int, rows: Sequence[Seque
             start += size
             remaining -= size
     return changed
+
+
+def stored_entity_rows(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple[int, int, bytes]]:
+    """guid -> (id, is_proxy, body) of the stored ``entity`` rows among guids."""
+    found: dict[str, tuple[int, int, bytes]] = {}
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        sql = f"SELECT guid, id, is_proxy, body FROM entity WHERE guid IN {in_list(len(chunk))}"
+        for guid, owner, is_proxy, body in cur.execute(sql, chunk):
+            found[guid] = (owner, is_proxy, body)
+    return found
+
+
+def unindex(cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes, indexed: Names) -> None:
+    """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
+    if is_proxy:
+        proxy = instances_pb2.EntityProxy.FromString(body)
+        rows, names = prop_rows(proxy.unique_properties, proxy.classifications, owner, indexed)
+    else:
+        entity = instances_pb2.EntityDetail.FromString(body)
+        rows, names = prop_rows(entity.properties, entity.classifications, owner, indexed)
+    cur.executemany("DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?", rows)
+    cur.executemany("DELETE FROM classification WHERE name = ? AND owner = ?", [(name, owner) for name in names])
 
 
 class Buffer:

@@ -39,6 +39,8 @@ from coho.server.store.sqlite_rows import (
     EntityEntry,
     entity_row,
     insert_rows,
+    stored_entity_rows,
+    unindex,
     with_owner,
 )
 from coho.server.store.sqlite_rows import Buffer as _Buffer
@@ -245,10 +247,10 @@ class SqliteWriteTxn:
         )
         if inserted != len(entries):
             updates = []
-            for guid, (owner, is_proxy, body) in self._existing(cur, list(entries)).items():
+            for guid, (owner, is_proxy, body) in stored_entity_rows(cur, list(entries)).items():
                 entry = entries[guid]
                 if owner != entry[0][ID]:  # stored before this flush: our insert was skipped
-                    self._unindex(cur, owner, is_proxy, body)
+                    unindex(cur, owner, is_proxy, body, self.indexed)
                     entry = entries[guid] = with_owner(entry, owner)
                     updates.append((*entry[0][TYPE_NAME:], owner))
             cur.executemany(_UPDATE_ENTITY, updates)
@@ -264,28 +266,6 @@ class SqliteWriteTxn:
             insert_rows(cur, "INSERT OR IGNORE INTO prop", 4, props)
         if names:
             insert_rows(cur, "INSERT OR IGNORE INTO classification", 2, names)
-
-    @staticmethod
-    def _existing(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple[int, int, bytes]]:
-        """guid -> (id, is_proxy, body) of the stored rows among guids."""
-        found: dict[str, tuple[int, int, bytes]] = {}
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            sql = f"SELECT guid, id, is_proxy, body FROM entity WHERE guid IN {in_list(len(chunk))}"
-            for guid, owner, is_proxy, body in cur.execute(sql, chunk):
-                found[guid] = (owner, is_proxy, body)
-        return found
-
-    def _unindex(self, cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes) -> None:
-        """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
-        if is_proxy:
-            proxy = instances_pb2.EntityProxy.FromString(body)
-            rows, names = prop_rows(proxy.unique_properties, proxy.classifications, owner, self.indexed)
-        else:
-            entity = instances_pb2.EntityDetail.FromString(body)
-            rows, names = prop_rows(entity.properties, entity.classifications, owner, self.indexed)
-        cur.executemany("DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?", rows)
-        cur.executemany("DELETE FROM classification WHERE name = ? AND owner = ?", [(name, owner) for name in names])
 
     def _read(self, sql: str, params: Sequence[object]) -> list[Any]:
         self._flush()
@@ -315,6 +295,22 @@ class SqliteWriteTxn:
     def get_entity(self, guid: str) -> instances_pb2.EntityDetail | None:
         body = self._entity_body(guid, 0)
         return None if body is None else instances_pb2.EntityDetail.FromString(body)
+
+    def get_entities(self, guids: Sequence[str]) -> dict[str, instances_pb2.EntityDetail]:
+        found: dict[str, instances_pb2.EntityDetail] = {}
+        stored: list[str] = []
+        for guid in dict.fromkeys(guids):
+            pending = self._pending(guid)
+            if pending is None:
+                stored.append(guid)
+            elif not pending[0][IS_PROXY]:
+                found[guid] = instances_pb2.EntityDetail.FromString(bytes(pending[0][BODY]))
+        for start in range(0, len(stored), 500):  # what is not buffered is in SQL: no flush needed
+            chunk = stored[start : start + 500]
+            sql = f"SELECT guid, body FROM entity WHERE is_proxy = 0 AND guid IN {in_list(len(chunk))}"
+            for guid, body in self._conn.execute(sql, chunk):
+                found[guid] = instances_pb2.EntityDetail.FromString(body)
+        return found
 
     def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None:
         body = self._entity_body(guid, 1)
@@ -382,7 +378,7 @@ class SqliteWriteTxn:
         for owner, is_proxy, body in cur.execute(
             "SELECT id, is_proxy, body FROM entity WHERE guid = ?", (guid,)
         ).fetchall():
-            self._unindex(cur, owner, is_proxy, body)
+            unindex(cur, owner, is_proxy, body, self.indexed)
         cur.execute("DELETE FROM entity WHERE guid = ?", (guid,))
         cur.execute("DELETE FROM entity_history WHERE guid = ?", (guid,))
 
@@ -435,6 +431,23 @@ class SqliteWriteTxn:
             (entity_guid, entity_guid, entity_guid),
         )
         return [instances_pb2.Relationship.FromString(row[0]) for row in rows]
+
+    def relationships_of_many(self, entity_guids: Sequence[str]) -> dict[str, list[instances_pb2.Relationship]]:
+        found: dict[str, list[instances_pb2.Relationship]] = {guid: [] for guid in entity_guids}
+        guids = list(found)
+        for start in range(0, len(guids), 300):  # 3 x 300 variables per statement
+            chunk = guids[start : start + 300]
+            among, asked = in_list(len(chunk)), set(chunk)
+            for end1, end2, body in self._read(
+                f"SELECT end1, end2, body FROM relationship WHERE end1 IN {among} UNION ALL "
+                f"SELECT end1, end2, body FROM relationship WHERE end2 IN {among} AND end1 NOT IN {among}",
+                chunk * 3,
+            ):
+                relationship = instances_pb2.Relationship.FromString(body)
+                for end in (end1, end2) if end1 != end2 else (end1,):
+                    if end in asked:  # the other end may be asked in another chunk, which lists it for that one
+                        found[end].append(relationship)
+        return found
 
     def find_link(self, type_name: str, end_one_guid: str, end_two_guid: str) -> str | None:
         row = self._read_one(
