@@ -267,6 +267,7 @@ async def decompose(args: argparse.Namespace) -> list[str]:
         "stub": "server, AddEntity answered without the store (gRPC, interceptors, auth, servicer)",
         "writer": "same + one empty operation through the store writer (queue, BEGIN/COMMIT, wake-up)",
         "store": "same, the operation storing a prebuilt entity and its event (no repository logic)",
+        "sql": "same, the operation running only an add's INSERTs (no repository or store Python)",
         "": "real server (validation, unique check, header, event, Out Topic annex, SQL)",
     }
     results: dict[str, list[tuple[float, float]]] = {key: [] for key in (*labels, "echo")}
