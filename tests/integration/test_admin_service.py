@@ -7,6 +7,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from cohotest import poll
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 from servertest import ADMIN_TOKEN, TOKENS, client, expect, running
@@ -108,6 +109,21 @@ async def test_audit_log_stays_bounded_under_a_bad_token_flood(tmp_path: Path, m
             config = json_format.MessageToDict((await s.admin.GetServerConfig(pb.GetServerConfigRequest()))
                                                .effective_config)
             assert config["audit"] == {"max_records": 30.0, "retention_days": None}
+
+
+async def test_audit_records_age_out_on_an_idle_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``audit.retention_days``: records expire even when nothing new is recorded (no insert runs a pass)."""
+    from coho.server.store import audit_sqlite
+
+    monkeypatch.setattr(audit_sqlite, "PRUNE_SECONDS", 0.2)
+    async with running(tmp_path, audit={"retention_days": 1 / 86_400}) as app, client(app, ADMIN_TOKEN) as s:
+        first = await s.admin.QueryAuditLog(pb.QueryAuditLogRequest())
+        assert {"STARTUP", "CONFIG_LOADED"} <= {r.action for r in first.records}
+
+        async def emptied() -> bool | None:
+            return True if not (await s.admin.QueryAuditLog(pb.QueryAuditLogRequest())).records else None
+
+        await poll(emptied, within=10, what="the startup records to age out")
 
 
 def _certificates(directory: Path) -> tuple[Path, Path]:

@@ -121,7 +121,7 @@ class ServerApp(HostedApp):
         self.runtime = runtime
         try:
             await runtime.start_out_topic()
-            runtime.start_sweeper()
+            runtime.start_housekeeping()
             built = dict(factory(runtime) for factory in self._factories)
             self.host = self._make_host({**built, **self._explicit})
             self._log_handler = _AuditInternalErrors(runtime)

@@ -62,6 +62,15 @@ class AuditLog:
     def query(self, query: AuditQuery) -> list[AuditRow]:
         return self._table.query(query)
 
+    def prune_if_due(self) -> None:
+        """Run a retention pass if one is due (see SqliteAuditTable.prune_if_due). Never raises."""
+        if self._closed:
+            return
+        try:
+            self._table.prune_if_due()
+        except Exception:
+            log.exception("audit log retention pass failed")
+
     def counts(self) -> dict[str, int]:
         """Records kept per severity, by lower-case name ("security", "cohort"...): the retention at work."""
         prefix = "AUDIT_LOG_SEVERITY_"

@@ -24,6 +24,7 @@ from coho.server.repository import Caller, Repository
 from coho.server.repository.events import PROTOCOL_VERSION
 from coho.server.repository.headers import WriteContext, to_ts
 from coho.server.repository.sweeper import DeletedSweeper
+from coho.server.store import audit_sqlite
 from coho.server.store.base import Store, WriteTxn
 from coho.server.store.dir_lock import DataDirLock
 from coho.server.store.sqlite import open_sqlite_store
@@ -109,7 +110,9 @@ class Runtime:
     dir_lock: DataDirLock | None = None
     """Held from open to close: one server per data directory (see :mod:`coho.server.store.dir_lock`)."""
     sweeper: DeletedSweeper | None = None
-    """Purges expired soft-deleted instances when ``store.deleted_retention_days`` is set (see start_sweeper)."""
+    """Purges expired soft-deleted instances when ``store.deleted_retention_days`` is set (start_housekeeping)."""
+    _audit_pruner: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    """Ages audit records out on an idle server when ``audit.retention_days`` is set (start_housekeeping)."""
 
     @classmethod
     def open(cls, config: ServerConfig) -> Runtime:
@@ -193,12 +196,20 @@ class Runtime:
         self.out_topic_subscribers = lambda: hub.subscriber_count
         return self.out_topic
 
-    def start_sweeper(self) -> None:
-        """Start the deleted-instance retention on the running loop, when configured."""
+    def start_housekeeping(self) -> None:
+        """Start the retention that needs a timer, on the running loop, where configured: the deleted-instance
+        sweeper, and audit age retention on a server where nothing new is recorded."""
         max_age_ms = _ms(self.config.store.deleted_retention_days)
         if max_age_ms is not None and self.sweeper is None:
             self.sweeper = DeletedSweeper(self.repository, max_age_ms)
             self.sweeper.start()
+        if self.config.audit.retention_days is not None and self._audit_pruner is None:
+            self._audit_pruner = asyncio.create_task(self._prune_audit(), name="audit-retention")
+
+    async def _prune_audit(self) -> None:
+        while True:
+            await asyncio.sleep(audit_sqlite.PRUNE_SECONDS)
+            await asyncio.to_thread(self.audit.prune_if_due)  # a pass deletes up to PRUNE_STEP rows
 
     async def close_out_topic(self) -> None:
         """End live subscriptions (UNAVAILABLE: draining) and persist durable positions. Idempotent."""
@@ -210,6 +221,10 @@ class Runtime:
         sweeper, self.sweeper = self.sweeper, None
         if sweeper is not None:
             await sweeper.stop()
+        pruner, self._audit_pruner = self._audit_pruner, None
+        if pruner is not None:
+            pruner.cancel()
+            await asyncio.gather(pruner, return_exceptions=True)
         await self.close_out_topic()
         self.audit.record(audit.SHUTDOWN, COMPONENT, "SHUTDOWN", f"server {self.config.server_name} stopped",
                           details={"head_sequence": self.store.head_sequence()})

@@ -71,6 +71,22 @@ def test_old_records_go_by_age(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         log.close()
 
 
+def test_a_due_pass_ages_records_out_with_nothing_new_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the server's timer calls on an idle server: passes run only once PRUNE_SECONDS have gone by."""
+    monkeypatch.setattr(audit_sqlite, "PRUNE_SECONDS", 0.5)
+    log = AuditLog(tmp_path, max_age_ms=200)
+    try:
+        refuse(log, 5)
+        time.sleep(0.3)  # expired, but the last pass (at open) was less than PRUNE_SECONDS ago
+        log.prune_if_due()
+        assert count(tmp_path) == 5
+        time.sleep(0.3)
+        log.prune_if_due()
+        assert count(tmp_path) == 0
+    finally:
+        log.close()
+
+
 def test_one_kind_of_record_cannot_push_out_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A flood of refused calls keeps the startup record, and cohort chatter keeps the refused calls."""
     monkeypatch.setattr(audit_sqlite, "PRUNE_EVERY", 10)

@@ -10,7 +10,9 @@ is full. The bound is per severity so that one kind of record cannot push out th
 writes thousands of COHORT records a minute, and they must not evict the SECURITY records of refused calls,
 nor a flood of those the STARTUP and CONFIG records. Old records go as new ones arrive (every PRUNE_EVERY
 inserts or PRUNE_SECONDS, and at open), at most PRUNE_STEP per severity and pass, so that no insert waits
-behind one large DELETE: between passes a flood may overshoot the bound by up to PRUNE_EVERY records.
+behind one large DELETE: between passes a flood may overshoot the bound by up to PRUNE_EVERY records. With an
+age bound, the server also asks for a pass every PRUNE_SECONDS (:meth:`SqliteAuditTable.prune_if_due`), so
+records expire on a server where nothing new is recorded.
 """
 
 from __future__ import annotations
@@ -133,6 +135,13 @@ class SqliteAuditTable:
             if self._inserts_since_prune >= PRUNE_EVERY or time.monotonic() >= self._next_prune:
                 self._prune()
             return int(cursor.lastrowid or 0)
+
+    def prune_if_due(self) -> None:
+        """A retention pass if PRUNE_SECONDS have gone by since the last: an idle server's records must still
+        age out (records arriving run passes themselves)."""
+        with self._lock:
+            if time.monotonic() >= self._next_prune:
+                self._prune()
 
     def _prune(self) -> None:
         """One bounded retention pass (under the lock)."""
