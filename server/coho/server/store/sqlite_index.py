@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from coho.omrs.v1 import instances_pb2
-from coho.server.store.values import Names, PropRow, prop_rows
+from coho.server.store.sqlite_rows import stored_prop_rows
+from coho.server.store.values import Names, PropRow
 
 INDEXED_KEY = "coho.store.indexed_properties"
 _ALL = "*"
@@ -74,12 +74,6 @@ def _rebuild(conn: sqlite3.Connection, names: Names) -> None:
             return
         props: list[PropRow] = []
         for owner, is_proxy, body in rows:
-            if is_proxy:
-                proxy = instances_pb2.EntityProxy.FromString(body)
-                found, _ = prop_rows(proxy.unique_properties, proxy.classifications, owner, names)
-            else:
-                entity = instances_pb2.EntityDetail.FromString(body)
-                found, _ = prop_rows(entity.properties, entity.classifications, owner, names)
-            props.extend(found)
+            props.extend(stored_prop_rows(owner, is_proxy, body, names)[0])
         conn.executemany("INSERT OR IGNORE INTO prop VALUES (?,?,?,?)", props)
         last = rows[-1][0]

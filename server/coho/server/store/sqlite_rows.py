@@ -99,14 +99,18 @@ def stored_entity_rows(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple
     return found
 
 
-def unindex(cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes, indexed: Names) -> None:
-    """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
+def stored_prop_rows(owner: int, is_proxy: int, body: bytes, indexed: Names) -> tuple[list[PropRow], list[str]]:
+    """The ``prop`` rows and classification names of a stored ``entity`` row (see values.prop_rows)."""
     if is_proxy:
         proxy = instances_pb2.EntityProxy.FromString(body)
-        rows, names = prop_rows(proxy.unique_properties, proxy.classifications, owner, indexed)
-    else:
-        entity = instances_pb2.EntityDetail.FromString(body)
-        rows, names = prop_rows(entity.properties, entity.classifications, owner, indexed)
+        return prop_rows(proxy.unique_properties, proxy.classifications, owner, indexed)
+    entity = instances_pb2.EntityDetail.FromString(body)
+    return prop_rows(entity.properties, entity.classifications, owner, indexed)
+
+
+def unindex(cur: sqlite3.Cursor, owner: int, is_proxy: int, body: bytes, indexed: Names) -> None:
+    """Remove the index rows of a stored body (they are derived from it, so they can be rebuilt)."""
+    rows, names = stored_prop_rows(owner, is_proxy, body, indexed)
     cur.executemany("DELETE FROM prop WHERE name = ? AND v = ? AND owner = ? AND scope = ?", rows)
     cur.executemany("DELETE FROM classification WHERE name = ? AND owner = ?", [(name, owner) for name in names])
 
