@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from unit.store.storebuild import (
@@ -20,7 +21,7 @@ from unit.store.storebuild import (
 
 from coho.omrs.v1 import common_pb2, instances_pb2, typedefs_pb2
 from coho.server.errors import InvalidArgument
-from coho.server.store import InstanceFilter
+from coho.server.store import InstanceFilter, open_sqlite_store, sqlite_find
 from coho.server.store.sqlite import SqliteStore
 
 ENUM_ACTIVE = instances_pb2.EnumValue(ordinal=1, symbolic_name="Active")
@@ -209,6 +210,13 @@ def collect(store: SqliteStore, query: InstanceFilter) -> tuple[list[str], int]:
 
 @pytest.fixture
 def many(store: SqliteStore) -> list[instances_pb2.EntityDetail]:
+    rows = many_rows()
+    store.write_sync(lambda t: [t.put_entity(e) for e in rows])
+    return rows
+
+
+def many_rows() -> list[instances_pb2.EntityDetail]:
+    """57 entities with many ties: numbers, text and missing ranks, shared create and update times."""
     rng = random.Random(7)
     rows = []
     for i in range(57):
@@ -224,7 +232,6 @@ def many(store: SqliteStore) -> list[instances_pb2.EntityDetail]:
                 updated=created + rng.randrange(3) * 10,
             )
         )
-    store.write_sync(lambda t: [t.put_entity(e) for e in rows])
     return rows
 
 
@@ -266,6 +273,44 @@ def test_every_order_pages_stably(
     guids, pages = collect(store, query)
     assert guids == expected_order(many, order, "rank")
     assert pages == 6  # 57 rows by 10: the last page has no token
+
+
+@pytest.mark.parametrize("order", [SO.SEQUENCING_ORDER_PROPERTY_ASCENDING, SO.SEQUENCING_ORDER_PROPERTY_DESCENDING])
+@pytest.mark.parametrize("page_size", [1, 7, 10, 100])
+def test_property_order_from_the_index_pages_as_the_python_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: int, page_size: int
+) -> None:
+    """On an indexed property the pages come from the prop index (the valued entities, then the ones without
+    a value); they must hold what the Python sort gives, in the same order, across every page boundary."""
+    rows = many_rows()
+    rows.append(entity("g-array", properties={"rank": [1, 2]}))  # a value the index cannot hold: sorts as missing
+    rows.append(entity("g-other-type", type_name="Other", properties={"rank": 1}))
+    python_store = open_sqlite_store(tmp_path / "python")  # rank is not in the default index set
+    index_store = open_sqlite_store(tmp_path / "index", indexed_properties=None)  # every property indexed
+    try:
+        for s in (python_store, index_store):
+            s.write_sync(lambda t: [t.put_entity(e) for e in rows])
+            s.write_sync(lambda t: t.put_proxy(proxy("g-proxy", name="n001p", rank=2)))
+        sequencing = common_pb2.Sequencing(order=order, property_name="rank")  # type: ignore[arg-type]
+        queries = [
+            InstanceFilter(sequencing=sequencing, page_size=page_size),
+            InstanceFilter(sequencing=sequencing, page_size=page_size, type_names=frozenset({"DataSet"})),
+            InstanceFilter(sequencing=sequencing, page_size=page_size, include_proxies=True,
+                           match_properties=search(cond("name", OP.PROPERTY_COMPARISON_OPERATOR_LIKE, "n0[0-3].*"))),
+        ]
+        expected = [collect(python_store, query)[0] for query in queries]
+
+        def no_python_sort(*args: object) -> None:
+            raise AssertionError("the indexed property was sorted in Python")
+
+        monkeypatch.setattr(sqlite_find, "_python_rows", no_python_sort)
+        assert [collect(index_store, query)[0] for query in queries] == expected
+        plain = [e for e in rows if e.header.type.type_def_name == "DataSet" and e.header.guid != "g-array"]
+        assert [guid for guid in expected[1] if guid != "g-array"] == expected_order(plain, order, "rank")
+        assert "g-proxy" in expected[2] and len(expected[0]) == 59  # 57 + the array + the other type
+    finally:
+        python_store.close_sync()
+        index_store.close_sync()
 
 
 def test_page_size_rules(store: SqliteStore, many: list[instances_pb2.EntityDetail]) -> None:

@@ -1,12 +1,14 @@
 """find_entities / find_relationships over SQLite.
 
-Two candidate sources feed one scan loop that post-filters exactly (:class:`query.Matcher`):
+Three candidate sources feed one scan loop that post-filters exactly (:class:`query.Matcher`):
 
 - current instances (the usual case): keyset-paged SQL in the requested order, narrowed by the SQL
   prefilter; rows are fetched in growing chunks so a selective Python-only filter does not load everything;
-- ``as_of`` queries and property order on relationships (whose properties are not indexed): the candidate
-  versions are loaded (type/status/literal-filtered in SQL), keyed and sorted in Python the way SQLite
-  would sort them, so tokens mean the same in both.
+- property order on an indexed property of current entities: the same, driven by the ``prop`` index, so a
+  page costs a page's rows rather than every candidate;
+- ``as_of`` queries and other property orders (unindexed properties, relationships): the candidate versions
+  are loaded (type/status/literal-filtered in SQL), keyed and sorted in Python the way SQLite would sort
+  them, so tokens mean the same in every source.
 """
 
 from __future__ import annotations
@@ -73,10 +75,13 @@ def find(
     plan = _Plan(kind, query, order, decode_token(query.page_token, fp), size, indexed)
     classifications = query.match_classifications if kind == "entity" else None
     matcher = Matcher(query.match_properties, classifications, query.regex, query.regex_budget_ms)
-    # Property order runs in Python: prop is keyed (name, v, owner), so SQL cannot fetch one entity's value
-    # by seek, and a join would rescan the property's values for every row.
-    in_python = query.as_of_ms is not None or order.key == "property"
-    rows = _python_rows(conn, plan) if in_python else _sql_rows(conn, plan)
+    if _index_ordered(plan):
+        rows = _index_order_rows(conn, plan)
+    elif query.as_of_ms is not None or order.key == "property":
+        # prop is keyed (name, v, owner): SQL cannot fetch one entity's value of an unindexed property by seek.
+        rows = _python_rows(conn, plan)
+    else:
+        rows = _sql_rows(conn, plan)
     return _scan(rows, matcher, plan, fp)
 
 
@@ -201,6 +206,72 @@ def _sql_rows(conn: sqlite3.Connection, plan: _Plan) -> Iterator[Row]:
         if len(rows) < chunk:
             return
         after = (rows[-1][3], rows[-1][0])
+        chunk = min(chunk * 2, _CHUNK_MAX)
+
+
+# -- property order on an indexed property ---------------------------------------------------------------
+def _index_ordered(plan: _Plan) -> bool:
+    order = plan.order
+    return (plan.kind == "entity" and order.key == "property" and plan.query.as_of_ms is None
+            and (plan.indexed is None or order.property_name in plan.indexed))
+
+
+def _index_order_rows(conn: sqlite3.Connection, plan: _Plan) -> Iterator[Row]:
+    """The order _python_rows gives, from the index: entities holding an index value for the property, in
+    (value, GUID) order, then the others (their key, b"", sorts after every value) in GUID order; reversed
+    for descending. A token's key tells which of the two runs it stopped in."""
+    after = plan.after
+    after_missing = after is not None and isinstance(after[0], bytes)
+    missing_after = after[1] if after is not None and after_missing else None
+    if not plan.order.descending:
+        if not after_missing:
+            yield from _valued_rows(conn, plan, after)
+        yield from _missing_rows(conn, plan, missing_after)
+        return
+    if after is None or after_missing:
+        yield from _missing_rows(conn, plan, missing_after)
+    yield from _valued_rows(conn, plan, None if after is None or after_missing else after)
+
+
+def _valued_rows(conn: sqlite3.Connection, plan: _Plan, after: tuple[KeyValue, str] | None) -> Iterator[Row]:
+    where, params = _base_where(plan, "e", history=False)
+    more_where, more_params = _filters(plan, "e", use_props=True)
+    direction, compare = ("DESC", "<") if plan.order.descending else ("ASC", ">")
+    # CROSS JOIN keeps prop the outer loop: its (name, v) order is the page order, and each entity is a seek.
+    select = "SELECT e.guid, e.body, e.is_proxy, p.v FROM prop p CROSS JOIN entity e"
+    where = ["p.name = ?", "p.scope = ''", "e.id = p.owner", *where, *more_where]
+    params = [plan.order.property_name, *params, *more_params]
+    chunk = max(plan.size + 1, _FIRST_CHUNK_MIN)
+    while True:
+        keyset = [f"(p.v, e.guid) {compare} (?, ?)"] if after is not None else []
+        sql = (f"{select} WHERE {' AND '.join([*where, *keyset])} ORDER BY p.v {direction}, e.guid {direction} "
+               "LIMIT ?")
+        rows = conn.execute(sql, [*params, *(after or ()), chunk]).fetchall()
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1][3], rows[-1][0])
+        chunk = min(chunk * 2, _CHUNK_MAX)
+
+
+def _missing_rows(conn: sqlite3.Connection, plan: _Plan, after_guid: str | None) -> Iterator[Row]:
+    """Entities without an index value for the property, in GUID order. SQLite collects the owners that have
+    one once per statement (the NOT IN list), so finding none among many entities costs one index walk."""
+    where, params = _base_where(plan, "e", history=False, conn=conn)
+    more_where, more_params = _filters(plan, "e", use_props=True)
+    where = [*where, *more_where, "e.id NOT IN (SELECT owner FROM prop WHERE name = ? AND scope = '')"]
+    params = [*params, *more_params, plan.order.property_name]
+    direction, compare = ("DESC", "<") if plan.order.descending else ("ASC", ">")
+    chunk = max(plan.size + 1, _FIRST_CHUNK_MIN)
+    while True:
+        keyset = [f"e.guid {compare} ?"] if after_guid is not None else []
+        sql = (f"SELECT e.guid, e.body, e.is_proxy, x'' FROM entity e WHERE {' AND '.join([*where, *keyset])} "
+               f"ORDER BY e.guid {direction} LIMIT ?")
+        rows = conn.execute(sql, [*params, *([after_guid] if after_guid is not None else []), chunk]).fetchall()
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after_guid = rows[-1][0]
         chunk = min(chunk * 2, _CHUNK_MAX)
 
 
