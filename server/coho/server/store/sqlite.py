@@ -41,6 +41,7 @@ from coho.server.store.paging import page_size_of
 from coho.server.store.retention import Retention
 from coho.server.store.sqlite_checkpoint import Checkpointer
 from coho.server.store.sqlite_index import names_to_open, reconcile
+from coho.server.store.sqlite_rows import stored_entities
 from coho.server.store.sqlite_schema import DB_FILE, connect_reader, connect_writer, migrate
 from coho.server.store.sqlite_txn import FLOOR_KEY, SqliteWriteTxn
 from coho.server.store.sqlite_unique import DELETED, find_by_unique
@@ -309,7 +310,7 @@ class SqliteStore(Store):
         if not guids:
             return {}
         with self._batch(len(guids)) as conn:
-            return sqlite_find.get_entities(conn, list(guids))
+            return stored_entities(conn, list(guids))
 
     def find_links(self, query: LinkQuery) -> list[LinkEnds]:
         with self._batch(len(query.entity_guids)) as conn:

@@ -355,18 +355,6 @@ def _chunks(guids: tuple[str, ...] | list[str]) -> Iterator[list[str]]:
         yield distinct[start : start + IN_CHUNK]
 
 
-def get_entities(conn: sqlite3.Connection, guids: list[str]) -> dict[str, instances_pb2.EntityDetail]:
-    """Current full entities by GUID: one primary-key probe per GUID, IN_CHUNK GUIDs per statement."""
-    found: dict[str, instances_pb2.EntityDetail] = {}
-    for chunk in _chunks(guids):
-        rows = conn.execute(
-            f"SELECT guid, body FROM entity WHERE guid IN {in_list(len(chunk))} AND is_proxy = 0", chunk
-        ).fetchall()
-        for guid, body in rows:
-            found[guid] = instances_pb2.EntityDetail.FromString(body)
-    return found
-
-
 def find_links(conn: sqlite3.Connection, query: LinkQuery) -> list[LinkEnds]:
     """Live relationships of query's types at query's end of its entities, in relationship GUID order.
 

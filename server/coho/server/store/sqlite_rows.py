@@ -18,12 +18,12 @@ costs more than the copy.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from itertools import chain
 from typing import Any
 
 from coho.omrs.v1 import instances_pb2
-from coho.server.store.sqlite_unique import in_list
+from coho.server.store.sqlite_unique import DELETED, in_list
 from coho.server.store.values import Names, PropRow, prop_rows
 
 EntityEntry = tuple[tuple[Any, ...], list[PropRow], list[str]]
@@ -53,6 +53,13 @@ def entity_row(
         updated_ms or created_ms,
         body,
     )
+
+
+def holds_live(entry: EntityEntry, types: Container[str], property_name: str, value: str) -> bool:
+    """Whether a buffered entity is a live full entity of one of types whose property holds value (indexed)."""
+    row, props, _ = entry
+    return (row[IS_PROXY] == 0 and row[STATUS] != DELETED and row[TYPE_NAME] in types
+            and (property_name, value, row[ID], "") in props)
 
 
 def with_owner(entry: EntityEntry, owner: int) -> EntityEntry:
@@ -86,6 +93,18 @@ def insert_rows(cur: sqlite3.Cursor, head: str, width: int, rows: Sequence[Seque
             start += size
             remaining -= size
     return changed
+
+
+def stored_entities(conn: sqlite3.Connection, guids: list[str]) -> dict[str, instances_pb2.EntityDetail]:
+    """Stored full entities by GUID (proxies left out): a primary-key probe per GUID, 500 per statement."""
+    found: dict[str, instances_pb2.EntityDetail] = {}
+    distinct = list(dict.fromkeys(guids))
+    for start in range(0, len(distinct), 500):
+        chunk = distinct[start : start + 500]
+        sql = f"SELECT guid, body FROM entity WHERE guid IN {in_list(len(chunk))} AND is_proxy = 0"
+        for guid, body in conn.execute(sql, chunk):
+            found[guid] = instances_pb2.EntityDetail.FromString(body)
+    return found
 
 
 def stored_entity_rows(cur: sqlite3.Cursor, guids: list[str]) -> dict[str, tuple[int, int, bytes]]:

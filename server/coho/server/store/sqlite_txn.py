@@ -34,11 +34,12 @@ from coho.server.store.sqlite_rows import (
     BODY,
     ID,
     IS_PROXY,
-    STATUS,
     TYPE_NAME,
     EntityEntry,
     entity_row,
+    holds_live,
     insert_rows,
+    stored_entities,
     stored_entity_rows,
     unindex,
     with_owner,
@@ -305,11 +306,7 @@ class SqliteWriteTxn:
                 stored.append(guid)
             elif not pending[0][IS_PROXY]:
                 found[guid] = instances_pb2.EntityDetail.FromString(bytes(pending[0][BODY]))
-        for start in range(0, len(stored), 500):  # what is not buffered is in SQL: no flush needed
-            chunk = stored[start : start + 500]
-            sql = f"SELECT guid, body FROM entity WHERE is_proxy = 0 AND guid IN {in_list(len(chunk))}"
-            for guid, body in self._conn.execute(sql, chunk):
-                found[guid] = instances_pb2.EntityDetail.FromString(body)
+        found.update(stored_entities(self._conn, stored))  # what is not buffered is in SQL: no flush needed
         return found
 
     def get_proxy(self, guid: str) -> instances_pb2.EntityProxy | None:
@@ -468,13 +465,7 @@ class SqliteWriteTxn:
     def _pending_match(self, types: set[str], property_name: str, value: str) -> str | None:
         for guid in self._pending_values.get((property_name, value), ()):
             pending = self._pending(guid)
-            if pending is None:
-                continue
-            row, props, _ = pending
-            if (
-                row[IS_PROXY] == 0 and row[STATUS] != DELETED and row[TYPE_NAME] in types
-                and (property_name, value, row[ID], "") in props
-            ):
+            if pending is not None and holds_live(pending, types, property_name, value):
                 return guid
         return None
 
