@@ -1,5 +1,6 @@
-"""Rows as the SQLite write transaction buffers them until a flush (see :mod:`.sqlite_txn`), and the flush's
-helpers that read stored rows back and remove their index rows.
+"""Rows as the SQLite write transaction buffers them until a flush (see :mod:`.sqlite_txn`), and the helpers
+that read stored ``entity`` rows back: for the flush (which replaces and unindexes them), the index rebuild and
+batched reads by GUID.
 
 An entity's rows are built complete when it is put (``SqliteWriteTxn._put_entity``): the ``entity`` row
 with the id the writer assigns it, and its ``prop`` rows already naming that id as owner, so a flush hands
